@@ -1,0 +1,1 @@
+"""CEM journey-mapping domain package. Never imports streamlit."""

@@ -1,0 +1,25 @@
+"""Customer life cycle: the stages drawn as a cycle, the last leading back
+to the first, with open pain points per stage."""
+import streamlit as st
+
+from cem import charts, services
+from ui import common
+
+t = common.t
+journey_id = common.require_journey()
+
+with common.db() as session:
+    tree = services.load_journey_tree(session, journey_id)
+
+st.title(t("page.cycle"))
+st.caption(t("cycle.intro"))
+
+steps = tree.all_steps()
+pains = [p for _, view in steps for p in view.pain_points]
+cols = st.columns(4)
+cols[0].metric(t("cycle.stages"), len(tree.stages))
+cols[1].metric(t("cycle.steps"), len(steps))
+cols[2].metric(t("cycle.open_pains"), sum(1 for p in pains if p.status == "open"))
+cols[3].metric(t("cycle.ideas"), sum(len(view.ideas) for _, view in steps))
+
+st.plotly_chart(charts.cycle_diagram(tree, t), key="cycle_chart", config={"displaylogo": False})

@@ -1,0 +1,103 @@
+"""An editable grid that saves all its edits at once.
+
+The grid never reruns the app while someone types (on_change="ignore"), so
+many rows can be added in a row and no keystroke is lost; the Save button
+sends everything to a service in one transaction. The rows shown are a
+snapshot taken when the grid was opened, so edits always map back to the
+row the person saw, even if someone else saves in between.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+import pandas as pd
+import streamlit as st
+
+from cem.errors import CemError
+from cem.grid import changes_from_editor
+from cem.services import RowChanges, SaveResult
+from ui import common
+
+t = common.t
+
+
+@dataclass
+class Grid:
+    name: str  # unique per page; prefix of every key
+    scope: Any  # the parent the rows belong to (journey, stage, step id)
+    columns: dict[str, Any]  # column name -> st.column_config entry
+    dtypes: dict[str, str]  # column name -> pandas dtype, so empty grids edit right
+    load: Callable[[], list[dict[str, Any]]]  # rows with id, version and the columns
+    save: Callable[[RowChanges], SaveResult]
+    key_columns: Sequence[str] = ()  # an added row with all of these blank is ignored
+    convert: Callable[[dict], dict] | None = None
+    confirm_delete: Callable[[list[int]], str] | None = None  # text for the confirmation dialog
+    height: int | str = "auto"
+
+    @property
+    def _epoch_key(self) -> str:
+        return f"grid_{self.name}_epoch"
+
+    @property
+    def editor_key(self) -> str:
+        return f"grid_{self.name}_{self.scope}_{st.session_state.get(self._epoch_key, 0)}"
+
+    def reset(self) -> None:
+        """Discard pending edits and show fresh rows on the next run."""
+        st.session_state.pop(f"{self.editor_key}_rows", None)
+        st.session_state[self._epoch_key] = st.session_state.get(self._epoch_key, 0) + 1
+
+    def rows(self) -> list[dict[str, Any]]:
+        snapshot_key = f"{self.editor_key}_rows"
+        if snapshot_key not in st.session_state:
+            st.session_state[snapshot_key] = self.load()
+        return st.session_state[snapshot_key]
+
+    def show(self) -> None:
+        rows = self.rows()
+        frame = pd.DataFrame(rows, columns=["id", "version", *self.columns]).astype(self.dtypes)
+        st.data_editor(
+            frame, key=self.editor_key, num_rows="dynamic", on_change="ignore", hide_index=True,
+            column_order=list(self.columns), column_config=self.columns, height=self.height,
+            width="stretch", placeholder="",
+        )
+        save_col, undo_col, _ = st.columns([1, 1, 4])
+        if save_col.button(t("grid.save"), key=f"{self.name}_save", type="primary", icon="💾"):
+            self._on_save(rows)
+        if undo_col.button(t("grid.discard"), key=f"{self.name}_discard", icon="↩️",
+                           help=t("grid.discard_help")):
+            self.reset()
+            st.rerun()
+
+    def _on_save(self, rows: list[dict[str, Any]]) -> None:
+        state = st.session_state.get(self.editor_key) or {}
+        changes = changes_from_editor(rows, state, convert=self.convert, key_columns=self.key_columns)
+        if changes.is_empty():
+            st.toast(t("grid.nothing_to_save"), icon="ℹ️")
+            return
+        if changes.deleted and self.confirm_delete:
+            _confirm_dialog(self, changes)
+            return
+        self.commit(changes)
+
+    def commit(self, changes: RowChanges) -> None:
+        try:
+            result = self.save(changes)
+        except CemError as error:
+            common.show_error(error)
+            return
+        common.flash(t("grid.saved", added=result.added, updated=result.updated, deleted=result.deleted))
+        self.reset()
+        st.rerun()
+
+
+@st.dialog("⚠️")
+def _confirm_dialog(grid: Grid, changes: RowChanges) -> None:
+    st.markdown(f"**{t('grid.confirm_delete_title')}**")
+    st.write(grid.confirm_delete(changes.deleted))
+    yes, no = st.columns(2)
+    if yes.button(t("grid.confirm_delete"), key=f"{grid.name}_confirm_yes", type="primary"):
+        grid.commit(changes)
+    if no.button(t("common.cancel"), key=f"{grid.name}_confirm_no"):
+        st.rerun()
