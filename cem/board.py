@@ -16,7 +16,7 @@ PHASE_ICONS = {"before": "🔵", "during": "🟠", "after": "🟢", "": "⚪"}
 
 def stage_markdown(stage: StageView, number: int, tr: Callable[..., str]) -> str:
     s = stage.stage
-    lines = [f"### {number}. {esc(s.name)}"]
+    lines = [f"#### {number}. {esc(s.name)}"]
     if s.phase:
         lines.append(f"{PHASE_ICONS[s.phase]} {tr('phase.' + s.phase)} · "
                      f"{tr('board.open_pains', n=stage.open_pain_points)}")

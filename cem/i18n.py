@@ -48,11 +48,14 @@ def t(key: str, lang: str, **params) -> str:
     return text
 
 
-def error_text(error, lang: str) -> str:
+def error_text(error, lang: str, escape=None) -> str:
     """A CemError as a sentence in `lang`. A parameter that is itself a
     catalogue key (a column name, or the problem inside a cell error) is
-    translated too, filled from the same parameters."""
+    translated too, filled from the same parameters. `escape` is applied to
+    the other text parameters, which may hold what a user typed."""
     raw = dict(error.params)
+    if escape is not None:
+        raw = {k: escape(v) if isinstance(v, str) and v not in catalogue(lang) else v for k, v in raw.items()}
     params = {k: _translate_param(value, lang, raw) for k, value in raw.items()}
     return t(error.code, lang, **params)
 

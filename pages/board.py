@@ -7,13 +7,13 @@ from cem.board import step_markdown, stage_markdown
 from ui import common
 
 t = common.t
+st.title(t("page.board"))
 journey_id = common.require_journey()
 
 with common.db() as session:
     tree = services.load_journey_tree(session, journey_id)
 
-st.title(t("page.board"))
-st.caption(t("board.intro", journey=tree.journey.name))
+st.caption(t("board.intro", journey=common.md(tree.journey.name)))
 left, right = st.columns([2, 3])
 per_row = left.slider(t("board.per_row"), min_value=1, max_value=8, value=min(4, max(1, len(tree.stages))),
                       key="board_per_row")

@@ -6,12 +6,12 @@ from cem import charts, services
 from ui import common
 
 t = common.t
+st.title(t("page.cycle"))
 journey_id = common.require_journey()
 
 with common.db() as session:
     tree = services.load_journey_tree(session, journey_id)
 
-st.title(t("page.cycle"))
 st.caption(t("cycle.intro"))
 
 steps = tree.all_steps()

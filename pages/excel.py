@@ -24,7 +24,7 @@ else:
         journey = services.get_journey(session, journey_id)
         workbook = excel.export_journey(session, journey_id=journey_id, lang=common.lang())
     safe_name = re.sub(r"[^\w\-]+", "_", journey.name, flags=re.UNICODE).strip("_") or "journey"
-    st.download_button(t("excel_page.download", name=journey.name), data=workbook, icon="⬇️",
+    st.download_button(t("excel_page.download", name=common.md(journey.name)), data=workbook, icon="⬇️",
                        file_name=f"{safe_name}.xlsx", key="excel_download", type="primary",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     st.caption(t("excel_page.export_help"))
@@ -45,5 +45,5 @@ if st.button(t("excel_page.import_button"), key="excel_import", disabled=upload 
         common.show_error(error)
     else:
         common.set_current_journey(imported.id)
-        common.flash(t("excel_page.imported", name=imported.name))
+        common.flash(t("excel_page.imported", name=common.md(imported.name)))
         st.switch_page("pages/board.py")

@@ -7,12 +7,12 @@ from cem import charts, services
 from ui import common
 
 t = common.t
+st.title(t("page.insights"))
 journey_id = common.require_journey()
 
 with common.db() as session:
     tree = services.load_journey_tree(session, journey_id)
 
-st.title(t("page.insights"))
 st.caption(t("insights.intro"))
 config = {"displaylogo": False}
 

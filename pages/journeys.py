@@ -36,7 +36,7 @@ with st.expander(t("journeys.new"), expanded=not journeys, icon="➕"):
             common.show_error(error)
         else:
             common.set_current_journey(journey.id)
-            common.flash(t("journeys.created", name=journey.name))
+            common.flash(t("journeys.created", name=common.md(journey.name)))
             st.switch_page("pages/map_editor.py")
 
 # ---------------------------------------------------------------- the list
@@ -49,7 +49,7 @@ for journey in journeys:
     numbers = counts.get(journey.id, {})
     with st.container(border=True, key=f"journeys_card_{journey.id}"):
         left, right = st.columns([5, 2], vertical_alignment="center")
-        left.subheader(("📍 " if journey.id == current else "") + journey.name, anchor=False)
+        left.subheader(("📍 " if journey.id == current else "") + common.md(journey.name), anchor=False)
         if journey.description:
             left.text(journey.description)
         left.caption(t("journeys.counts", stages=numbers.get("stages", 0), steps=numbers.get("steps", 0),
@@ -66,7 +66,7 @@ if current is None:
     st.stop()
 journey = next(j for j in journeys if j.id == current)
 st.divider()
-st.subheader(t("journeys.settings", name=journey.name), anchor=False)
+st.subheader(t("journeys.settings"), anchor=False)
 with st.form(f"journeys_edit_{journey.id}_{journey.version}", border=False):
     new_name = st.text_input(t("col.journey_name"), value=journey.name, max_chars=200, key="journeys_edit_name")
     new_description = st.text_area(t("col.description"), value=journey.description, max_chars=2000,
@@ -83,7 +83,7 @@ with st.form(f"journeys_edit_{journey.id}_{journey.version}", border=False):
             st.rerun()
 
 with st.expander(t("journeys.delete"), icon="🗑️"):
-    st.warning(t("journeys.delete_warning", name=journey.name,
+    st.warning(t("journeys.delete_warning", name=common.md(journey.name),
                  stages=counts.get(journey.id, {}).get("stages", 0),
                  steps=counts.get(journey.id, {}).get("steps", 0)))
     confirm = st.text_input(t("journeys.delete_type_name"), key="journeys_delete_confirm")
@@ -92,5 +92,5 @@ with st.expander(t("journeys.delete"), icon="🗑️"):
         with common.db() as session:
             services.delete_journey(session, journey_id=journey.id, user=user)
         st.session_state.pop(common.JOURNEY_KEY, None)
-        common.flash(t("journeys.deleted", name=journey.name), icon="🗑️")
+        common.flash(t("journeys.deleted", name=common.md(journey.name)), icon="🗑️")
         st.rerun()

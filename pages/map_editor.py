@@ -10,6 +10,7 @@ from ui.grid import Grid
 
 t = common.t
 cc = st.column_config
+st.title(t("page.map_editor"))
 journey_id = common.require_journey()
 user = common.user()
 
@@ -42,8 +43,7 @@ with common.db() as session:
     journey = services.get_journey(session, journey_id)
     stages = services.list_stages(session, journey_id)
 
-st.title(t("page.map_editor"))
-st.caption(t("editor.intro", journey=journey.name))
+st.caption(t("editor.intro", journey=common.md(journey.name)))
 
 # ---------------------------------------------------------------- 1. stages
 st.subheader(t("editor.stages"))

@@ -54,15 +54,19 @@ def t(key: str, **params) -> str:
     return i18n.t(key, lang(), **params)
 
 
-def _remember_lang() -> None:
+def _lang_chosen() -> None:
+    st.session_state[LANG_KEY] = st.session_state[f"{LANG_KEY}_widget"]
     st.query_params["lang"] = st.session_state[LANG_KEY]
 
 
+# Widgets keep their own key (…_widget) and copy the choice into a plain
+# session key in on_change: Streamlit drops a widget's state when the page
+# changes, plain keys stay for the whole session.
 def language_picker() -> None:
-    lang()
+    current = lang()
     st.sidebar.selectbox(
-        "🌐 ภาษา / Language", i18n.LANGS, key=LANG_KEY,
-        format_func=lambda code: i18n.LANG_NAMES[code], on_change=_remember_lang,
+        "🌐 ภาษา / Language", i18n.LANGS, index=i18n.LANGS.index(current), key=f"{LANG_KEY}_widget",
+        format_func=i18n.LANG_NAMES.get, on_change=_lang_chosen,
     )
 
 
@@ -75,9 +79,14 @@ def user() -> str:
     return st.session_state[USER_KEY]
 
 
+def _user_typed() -> None:
+    typed = st.session_state[f"{USER_KEY}_widget"].strip()
+    st.session_state[USER_KEY] = typed or config.default_user()
+
+
 def user_field() -> None:
-    user()
-    st.sidebar.text_input(t("sidebar.your_name"), key=USER_KEY, max_chars=100, help=t("sidebar.your_name_help"))
+    st.sidebar.text_input(t("sidebar.your_name"), value=user(), key=f"{USER_KEY}_widget", max_chars=100,
+                          help=t("sidebar.your_name_help"), on_change=_user_typed)
 
 
 # ---------------------------------------------------------------- current journey
@@ -97,15 +106,20 @@ def journey_picker() -> int | None:
     if current not in ids:
         from_url = st.query_params.get("journey", "")
         current = int(from_url) if from_url.isdigit() and int(from_url) in ids else ids[0]
-        st.session_state[JOURNEY_KEY] = current
-    st.sidebar.selectbox(t("sidebar.journey"), ids, key=JOURNEY_KEY, format_func=lambda i: names.get(i, "?"))
-    st.query_params["journey"] = str(st.session_state[JOURNEY_KEY])
-    return st.session_state[JOURNEY_KEY]
+    set_current_journey(current)
+    st.sidebar.selectbox(t("sidebar.journey"), ids, index=ids.index(current), key=f"{JOURNEY_KEY}_widget_{current}",
+                         format_func=names.get, on_change=_journey_chosen, args=(current,))
+    return current
+
+
+def _journey_chosen(shown: int) -> None:
+    set_current_journey(st.session_state[f"{JOURNEY_KEY}_widget_{shown}"])
 
 
 def set_current_journey(journey_id: int) -> None:
     st.session_state[JOURNEY_KEY] = journey_id
-    st.query_params["journey"] = str(journey_id)
+    if st.query_params.get("journey") != str(journey_id):
+        st.query_params["journey"] = str(journey_id)
 
 
 def current_journey_id() -> int | None:
@@ -126,7 +140,7 @@ def require_journey() -> int:
 
 
 def error_message(error: CemError) -> str:
-    return i18n.error_text(error, lang())
+    return i18n.error_text(error, lang(), escape=escape_markdown)
 
 
 def show_error(error: CemError) -> None:

@@ -69,6 +69,14 @@ class Grid:
                            help=t("grid.discard_help")):
             self.reset()
             st.rerun()
+        pending = st.session_state.get(self.pending_key)
+        if pending is not None:
+            _confirm_dialog(self, pending)
+
+    @property
+    def pending_key(self) -> str:
+        """Changes with deletions that wait for the person's confirmation."""
+        return f"{self.editor_key}_pending"
 
     def _on_save(self, rows: list[dict[str, Any]]) -> None:
         state = st.session_state.get(self.editor_key) or {}
@@ -77,7 +85,7 @@ class Grid:
             st.toast(t("grid.nothing_to_save"), icon="ℹ️")
             return
         if changes.deleted and self.confirm_delete:
-            _confirm_dialog(self, changes)
+            st.session_state[self.pending_key] = changes
             return
         self.commit(changes)
 
@@ -92,12 +100,14 @@ class Grid:
         st.rerun()
 
 
-@st.dialog("⚠️")
+@st.dialog("⚠️", dismissible=False)
 def _confirm_dialog(grid: Grid, changes: RowChanges) -> None:
     st.markdown(f"**{t('grid.confirm_delete_title')}**")
-    st.write(grid.confirm_delete(changes.deleted))
+    st.markdown(grid.confirm_delete(changes.deleted))
     yes, no = st.columns(2)
     if yes.button(t("grid.confirm_delete"), key=f"{grid.name}_confirm_yes", type="primary"):
+        st.session_state.pop(grid.pending_key, None)
         grid.commit(changes)
     if no.button(t("common.cancel"), key=f"{grid.name}_confirm_no"):
+        st.session_state.pop(grid.pending_key, None)
         st.rerun()
