@@ -6,6 +6,8 @@ from cem import services
 from cem.board import step_markdown, stage_markdown
 from ui import common
 
+common.ensure_entry_point()
+
 t = common.t
 st.title(t("page.board"))
 journey_id = common.require_journey()

@@ -8,6 +8,8 @@ from cem import excel, services
 from cem.errors import CemError
 from ui import common
 
+common.ensure_entry_point()
+
 t = common.t
 user = common.user()
 

@@ -6,6 +6,8 @@ import streamlit as st
 from cem import charts, services
 from ui import common
 
+common.ensure_entry_point()
+
 t = common.t
 st.title(t("page.insights"))
 journey_id = common.require_journey()

@@ -7,6 +7,8 @@ from cem.errors import CemError
 from cem.templates import TEMPLATES, create_from_template
 from ui import common
 
+common.ensure_entry_point()
+
 t = common.t
 user = common.user()
 

@@ -6,6 +6,8 @@ from cem import services
 from cem.models import MEASURE_KINDS, PAIN_STATUSES, PHASES, QUALITIES
 from cem.text import shorten
 from ui import common
+
+common.ensure_entry_point()
 from ui.grid import Grid
 
 t = common.t

@@ -71,11 +71,13 @@ def test_pages_without_any_journey_point_to_the_journeys_page(db_url, monkeypatc
 
 
 def test_language_can_be_switched_in_the_sidebar(app_db):
-    """Choosing English in the sidebar turns the page into English."""
+    """Choosing English in the sidebar turns the page into English, and it stays English on other pages."""
     at = open_page(None, "th")
     assert at.title[0].value == "แผนที่ทั้งหมด"
     at.selectbox(key="ui_lang_widget").set_value("en").run()
     assert at.title[0].value == "Journeys"
+    at.switch_page("pages/board.py").run()
+    assert at.title[0].value == "Journey board"
     assert at.query_params["lang"] == ["en"] or at.query_params["lang"] == "en"
 
 
@@ -125,6 +127,7 @@ def test_map_editor_saves_new_rows_from_the_grid(app_db):
     assert not at.exception and not at.error
     names = [s.stage.name for s in sample(app_db).stages]
     assert names[0] == "First offer" and names[-1] == "Win-back" and len(names) == 8
+    assert [toast.value for toast in at.toast] == ["Saved: 1 added, 1 changed, 0 deleted."]
 
 
 def test_map_editor_names_the_bad_cell_and_saves_nothing(app_db):

@@ -2,7 +2,9 @@
 current journey, and showing errors."""
 from __future__ import annotations
 
+import runpy
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator
 
 import streamlit as st
@@ -14,9 +16,27 @@ from cem.errors import CemError
 from cem.templates import seed_sample_journey
 from cem.text import escape_markdown
 
+ENTRY_POINT = Path(__file__).resolve().parent.parent / "app.py"
 LANG_KEY = "ui_lang"
 USER_KEY = "ui_user"
 JOURNEY_KEY = "ui_journey_id"
+
+
+def ensure_entry_point() -> None:
+    """Make sure app.py (page set-up, database, sidebar, navigation) runs
+    around this page.
+
+    Until a session has called st.navigation once, Streamlit takes a folder
+    named pages/ for an old-style multipage app, and the first visitor of a
+    freshly started server who opens a deep link (/board) gets the page file
+    run on its own. In that case run app.py instead, which builds the
+    navigation and runs this page inside it, then stop this outer run.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        runpy.run_path(str(ENTRY_POINT), run_name="__main__")
+        st.stop()
 
 
 @st.cache_resource(show_spinner=False)
