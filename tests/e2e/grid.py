@@ -1,0 +1,37 @@
+"""Driving a Streamlit data editor (a canvas grid) from Playwright, with
+the keyboard as a person at a workshop would."""
+from __future__ import annotations
+
+from tools.serve import wait_for_app
+
+FIRST_COLUMN_X = 45  # past the row-marker column, inside the first data column
+ROW_HEIGHT = 35
+
+
+def add_row(page, grid, start_column: int, values: list[str]) -> None:
+    """Click the grid's empty last row (which adds a row), move with Tab to
+    `start_column`, and type `values` into that cell and the next ones."""
+    grid.scroll_into_view_if_needed()
+    canvas = grid.locator("canvas").first
+    canvas.wait_for()
+    box = canvas.bounding_box()
+    page.mouse.click(box["x"] + FIRST_COLUMN_X, box["y"] + box["height"] - ROW_HEIGHT / 2)
+    page.wait_for_timeout(300)
+    page.keyboard.press("Escape")  # close the first cell's editor; the new row stays selected
+    page.wait_for_timeout(150)
+    for _ in range(start_column):
+        page.keyboard.press("Tab")
+        page.wait_for_timeout(100)
+    for value in values:
+        page.keyboard.press("Enter")  # open the selected cell's editor
+        page.wait_for_timeout(150)
+        page.keyboard.type(value, delay=15)
+        page.wait_for_timeout(150)
+        page.keyboard.press("Tab")  # keep the value, select the next cell
+        page.wait_for_timeout(200)
+
+
+def save(page, name: str) -> None:
+    page.locator(f".st-key-{name}_save button").click()
+    page.wait_for_timeout(300)
+    wait_for_app(page)
