@@ -25,6 +25,18 @@ def stage_markdown(stage: StageView, number: int, tr: Callable[..., str]) -> str
     return "\n\n".join(lines)
 
 
+def stage_column_markdown(stage: StageView, number: int, tr: Callable[..., str], *,
+                          show_resolved: bool = True) -> str:
+    """A whole board column: the stage heading and a card per sub-step,
+    cards separated by rules. One block per column keeps a large board fast."""
+    parts = [stage_markdown(stage, number, tr)]
+    if not stage.steps:
+        parts.append(f"*{tr('board.no_steps')}*")
+    for step_no, view in enumerate(stage.steps, start=1):
+        parts.append(step_markdown(view, f"{number}.{step_no}", tr, show_resolved=show_resolved))
+    return "\n\n---\n\n".join(parts)
+
+
 def emotion_text(now: int | None, target: int | None, tr: Callable[..., str]) -> str:
     if now is None and target is None:
         return ""

@@ -43,6 +43,9 @@ class Journey(Audited, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
     description: str = Field(default="", max_length=2000)
+    # Raised by every change anywhere in the journey's map: pages cache what
+    # they draw by it, and open pages poll it to see others' changes.
+    revision: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class Stage(Audited, table=True):

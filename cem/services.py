@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import Session, SQLModel, select
 
 from cem import validation as v
@@ -101,6 +101,31 @@ def _next_position(session: Session, model: type[SQLModel], parent_field: str, p
     return (highest or 0) + 1
 
 
+def _touch(session: Session, journey_id: int) -> None:
+    """Raise the journey's revision: something in its map changed."""
+    session.exec(update(Journey).where(Journey.id == journey_id).values(revision=Journey.revision + 1))
+
+
+def _journey_of_stage(session: Session, stage_id: int) -> int:
+    return _get(session, Stage, stage_id).journey_id
+
+
+def _journey_of_step(session: Session, step_id: int) -> int:
+    return _journey_of_stage(session, _get(session, Step, step_id).stage_id)
+
+
+def _journey_of_pain_point(session: Session, pain_point_id: int) -> int:
+    return _journey_of_step(session, _get(session, PainPoint, pain_point_id).step_id)
+
+
+def journey_revision(session: Session, journey_id: int) -> int:
+    """The journey's current revision, read fresh from the database."""
+    revision = session.exec(select(Journey.revision).where(Journey.id == journey_id)).first()
+    if revision is None:
+        raise NotFoundError("err.not_found", item="item.journey", id=journey_id)
+    return revision
+
+
 def _commit(session: Session) -> None:
     try:
         session.commit()
@@ -133,7 +158,8 @@ def update_journey(session: Session, *, journey_id: int, name: str, description:
     journey = _get(session, Journey, journey_id)
     _check_version(journey, version)
     values = v.clean_row({"name": name, "description": description}, JOURNEY_FIELDS)
-    _apply(journey, values, user)
+    if _apply(journey, values, user):
+        journey.revision += 1
     _commit(session)
     return journey
 
@@ -154,6 +180,7 @@ def add_stage(session: Session, *, journey_id: int, name: str, description: str 
     values = v.clean_row({"name": name, "description": description, "phase": phase}, STAGE_FIELDS)
     stage = Stage(journey_id=journey_id, position=_next_position(session, Stage, "journey_id", journey_id), **values)
     session.add(_stamp_new(stage, user))
+    _touch(session, journey_id)
     _commit(session)
     return stage
 
@@ -161,7 +188,8 @@ def add_stage(session: Session, *, journey_id: int, name: str, description: str 
 def update_stage(session: Session, *, stage_id: int, version: int | None = None, user: str, **values) -> Stage:
     stage = _get(session, Stage, stage_id)
     _check_version(stage, version)
-    _apply(stage, v.clean_row(values, STAGE_FIELDS, partial=True), user)
+    if _apply(stage, v.clean_row(values, STAGE_FIELDS, partial=True), user):
+        _touch(session, stage.journey_id)
     _commit(session)
     return stage
 
@@ -171,6 +199,7 @@ def move_stage(session: Session, *, stage_id: int, offset: int, user: str) -> St
     stage = _get(session, Stage, stage_id)
     siblings = list_stages(session, stage.journey_id)
     _move(siblings, stage, offset, user)
+    _touch(session, stage.journey_id)
     _commit(session)
     return stage
 
@@ -182,6 +211,7 @@ def delete_stage(session: Session, *, stage_id: int, user: str) -> None:
     session.delete(stage)
     session.flush()
     _renumber(list_stages(session, journey_id), user)
+    _touch(session, journey_id)
     _commit(session)
 
 
@@ -197,6 +227,7 @@ def add_step(session: Session, *, stage_id: int, name: str, user: str, **values)
     clean = v.clean_row({"name": name, **values}, STEP_FIELDS)
     step = Step(stage_id=stage_id, position=_next_position(session, Step, "stage_id", stage_id), **clean)
     session.add(_stamp_new(step, user))
+    _touch(session, _journey_of_stage(session, stage_id))
     _commit(session)
     return step
 
@@ -204,7 +235,8 @@ def add_step(session: Session, *, stage_id: int, name: str, user: str, **values)
 def update_step(session: Session, *, step_id: int, version: int | None = None, user: str, **values) -> Step:
     step = _get(session, Step, step_id)
     _check_version(step, version)
-    _apply(step, v.clean_row(values, STEP_FIELDS, partial=True), user)
+    if _apply(step, v.clean_row(values, STEP_FIELDS, partial=True), user):
+        _touch(session, _journey_of_stage(session, step.stage_id))
     _commit(session)
     return step
 
@@ -212,6 +244,7 @@ def update_step(session: Session, *, step_id: int, version: int | None = None, u
 def move_step(session: Session, *, step_id: int, offset: int, user: str) -> Step:
     step = _get(session, Step, step_id)
     _move(list_steps(session, step.stage_id), step, offset, user)
+    _touch(session, _journey_of_stage(session, step.stage_id))
     _commit(session)
     return step
 
@@ -223,6 +256,7 @@ def delete_step(session: Session, *, step_id: int, user: str) -> None:
     session.delete(step)
     session.flush()
     _renumber(list_steps(session, stage_id), user)
+    _touch(session, _journey_of_stage(session, stage_id))
     _commit(session)
 
 
@@ -239,6 +273,7 @@ def add_pain_point(session: Session, *, step_id: int, text: str, severity: int =
     clean = v.clean_row({"text": text, "severity": severity, "status": status}, PAIN_FIELDS)
     pain = PainPoint(step_id=step_id, position=_next_position(session, PainPoint, "step_id", step_id), **clean)
     session.add(_stamp_new(pain, user))
+    _touch(session, _journey_of_step(session, step_id))
     _commit(session)
     return pain
 
@@ -247,14 +282,17 @@ def update_pain_point(session: Session, *, pain_point_id: int, version: int | No
                       user: str, **values) -> PainPoint:
     pain = _get(session, PainPoint, pain_point_id)
     _check_version(pain, version)
-    _apply(pain, v.clean_row(values, PAIN_FIELDS, partial=True), user)
+    if _apply(pain, v.clean_row(values, PAIN_FIELDS, partial=True), user):
+        _touch(session, _journey_of_step(session, pain.step_id))
     _commit(session)
     return pain
 
 
 def delete_pain_point(session: Session, *, pain_point_id: int, user: str) -> None:
     acting_user(user)
+    journey_id = _journey_of_pain_point(session, pain_point_id)
     session.delete(_get(session, PainPoint, pain_point_id))
+    _touch(session, journey_id)
     _commit(session)
 
 
@@ -264,6 +302,7 @@ def add_measure(session: Session, *, pain_point_id: int, text: str, kind: str = 
     position = _next_position(session, Measure, "pain_point_id", pain_point_id)
     measure = Measure(pain_point_id=pain_point_id, position=position, **clean)
     session.add(_stamp_new(measure, user))
+    _touch(session, _journey_of_pain_point(session, pain_point_id))
     _commit(session)
     return measure
 
@@ -273,6 +312,7 @@ def add_idea(session: Session, *, step_id: int, text: str, user: str) -> Idea:
     clean = v.clean_row({"text": text}, IDEA_FIELDS)
     idea = Idea(step_id=step_id, position=_next_position(session, Idea, "step_id", step_id), **clean)
     session.add(_stamp_new(idea, user))
+    _touch(session, _journey_of_step(session, step_id))
     _commit(session)
     return idea
 
@@ -383,28 +423,25 @@ IDEA_LEVEL = _Level(Idea, "step_id", IDEA_FIELDS, False)
 
 def save_stages(session: Session, *, journey_id: int, changes: RowChanges, user: str) -> SaveResult:
     _get(session, Journey, journey_id)
-    return _save_level(session, STAGE_LEVEL, journey_id, changes, user)
+    return _save_level(session, STAGE_LEVEL, journey_id, changes, user, journey_id)
 
 
 def save_steps(session: Session, *, stage_id: int, changes: RowChanges, user: str) -> SaveResult:
-    _get(session, Stage, stage_id)
-    return _save_level(session, STEP_LEVEL, stage_id, changes, user)
+    return _save_level(session, STEP_LEVEL, stage_id, changes, user, _journey_of_stage(session, stage_id))
 
 
 def save_pain_points(session: Session, *, step_id: int, changes: RowChanges, user: str) -> SaveResult:
-    _get(session, Step, step_id)
-    return _save_level(session, PAIN_LEVEL, step_id, changes, user)
+    return _save_level(session, PAIN_LEVEL, step_id, changes, user, _journey_of_step(session, step_id))
 
 
 def save_ideas(session: Session, *, step_id: int, changes: RowChanges, user: str) -> SaveResult:
-    _get(session, Step, step_id)
-    return _save_level(session, IDEA_LEVEL, step_id, changes, user)
+    return _save_level(session, IDEA_LEVEL, step_id, changes, user, _journey_of_step(session, step_id))
 
 
 def save_measures(session: Session, *, step_id: int, changes: RowChanges, user: str) -> SaveResult:
     """Measures of all pain points of one sub-step; each row names its
     pain point by `pain_point_id`, which must belong to this sub-step."""
-    _get(session, Step, step_id)
+    journey_id = _journey_of_step(session, step_id)
     allowed = set(session.exec(select(PainPoint.id).where(PainPoint.step_id == step_id)))
 
     def check_parent(values: dict[str, Any], row: int | None) -> None:
@@ -412,21 +449,20 @@ def save_measures(session: Session, *, step_id: int, changes: RowChanges, user: 
             raise v.located(v.FieldProblem("err.pick_pain_point"), column="col.pain_point", row=row)
 
     mine = set(session.exec(select(Measure.id).join(PainPoint).where(PainPoint.step_id == step_id)))
-    return _save_rows(session, Measure, MEASURE_FIELDS, changes, user, owned_ids=mine,
+    return _save_rows(session, Measure, MEASURE_FIELDS, changes, user, owned_ids=mine, journey_id=journey_id,
                       extra_check=check_parent, parent_field="pain_point_id", parent_id=None)
 
 
-def _save_level(session: Session, level: _Level, parent_id: int, changes: RowChanges, user: str) -> SaveResult:
+def _save_level(session: Session, level: _Level, parent_id: int, changes: RowChanges, user: str,
+                journey_id: int) -> SaveResult:
     column = getattr(level.model, level.parent_field)
     owned = set(session.exec(select(level.model.id).where(column == parent_id)))
-    result = _save_rows(session, level.model, level.specs, changes, user, owned_ids=owned,
-                        parent_field=level.parent_field, parent_id=parent_id,
-                        user_positions=level.ordered_by_user)
-    return result
+    return _save_rows(session, level.model, level.specs, changes, user, owned_ids=owned, journey_id=journey_id,
+                      parent_field=level.parent_field, parent_id=parent_id, user_positions=level.ordered_by_user)
 
 
 def _save_rows(session: Session, model: type[SQLModel], specs: list[v.FieldSpec], changes: RowChanges,
-               user: str, *, owned_ids: set[int], parent_field: str, parent_id: int | None,
+               user: str, *, owned_ids: set[int], journey_id: int, parent_field: str, parent_id: int | None,
                user_positions: bool = False, extra_check=None) -> SaveResult:
     """Check every row first, then apply all, then commit once: a grid save
     is all or nothing."""
@@ -476,6 +512,7 @@ def _save_rows(session: Session, model: type[SQLModel], specs: list[v.FieldSpec]
     result.new_ids = [item.id for _, item in new_items]
     _reorder(session, model, parent_field, parent_id, owned_ids - set(changes.deleted),
              new_items, positions, user)
+    _touch(session, journey_id)
     _commit(session)
     return result
 

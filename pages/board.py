@@ -2,8 +2,8 @@
 pain points, measures and ideas; large enough for a projector."""
 import streamlit as st
 
-from cem import services
-from cem.board import step_markdown, stage_markdown
+from cem.board import stage_column_markdown
+from cem.i18n import t as translate
 from ui import common
 
 common.ensure_entry_point()
@@ -12,9 +12,20 @@ t = common.t
 st.title(t("page.board"))
 journey_id = common.require_journey()
 
-with common.db() as session:
-    tree = services.load_journey_tree(session, journey_id)
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def board_columns(url: str, journey_id: int, revision: int, lang: str, show_resolved: bool) -> list[str]:
+    """The Markdown of every column, built once per revision and language."""
+    tree = common.journey_tree(journey_id)
+
+    def tr(key, **params):
+        return translate(key, lang, **params)
+
+    return [stage_column_markdown(stage, number, tr, show_resolved=show_resolved)
+            for number, stage in enumerate(tree.stages, start=1)]
+
+
+tree = common.journey_tree(journey_id)
 st.caption(t("board.intro", journey=common.md(tree.journey.name)))
 left, right = st.columns([2, 3])
 per_row = left.slider(t("board.per_row"), min_value=1, max_value=8, value=min(4, max(1, len(tree.stages))),
@@ -25,13 +36,7 @@ if not tree.stages:
     st.info(t("editor.add_stage_first"))
     st.stop()
 
-for first in range(0, len(tree.stages), per_row):
-    columns = st.columns(per_row, border=True)
-    for column, (number, stage) in zip(columns, enumerate(tree.stages[first:first + per_row], start=first + 1)):
-        with column:
-            st.markdown(stage_markdown(stage, number, t))
-            if not stage.steps:
-                st.caption(t("board.no_steps"))
-            for step_no, view in enumerate(stage.steps, start=1):
-                with st.container(border=True, key=f"board_step_{view.step.id}"):
-                    st.markdown(step_markdown(view, f"{number}.{step_no}", t, show_resolved=show_resolved))
+columns_md = board_columns(common.database_url(), journey_id, tree.journey.revision, common.lang(), show_resolved)
+for first in range(0, len(columns_md), per_row):
+    for column, text in zip(st.columns(per_row, border=True), columns_md[first:first + per_row]):
+        column.markdown(text)

@@ -2,7 +2,7 @@
 to the first, with open pain points per stage."""
 import streamlit as st
 
-from cem import charts, services
+from cem import charts
 from ui import common
 
 common.ensure_entry_point()
@@ -11,8 +11,7 @@ t = common.t
 st.title(t("page.cycle"))
 journey_id = common.require_journey()
 
-with common.db() as session:
-    tree = services.load_journey_tree(session, journey_id)
+tree = common.journey_tree(journey_id)
 
 st.caption(t("cycle.intro"))
 

@@ -24,7 +24,13 @@ if journey_id is None:
 else:
     with common.db() as session:
         journey = services.get_journey(session, journey_id)
-        workbook = excel.export_journey(session, journey_id=journey_id, lang=common.lang())
+    lang = common.lang()
+
+    def workbook() -> bytes:
+        """Built only when the button is pressed: a large map takes a while."""
+        with common.db() as session:
+            return excel.export_journey(session, journey_id=journey_id, lang=lang)
+
     safe_name = re.sub(r"[^\w\-]+", "_", journey.name, flags=re.UNICODE).strip("_") or "journey"
     st.download_button(t("excel_page.download", name=common.md(journey.name)), data=workbook, icon="⬇️",
                        file_name=f"{safe_name}.xlsx", key="excel_download", type="primary",

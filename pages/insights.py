@@ -3,7 +3,7 @@ pain is, and how each touchpoint rates as easy, convenient, fast and
 correct."""
 import streamlit as st
 
-from cem import charts, services
+from cem import charts
 from ui import common
 
 common.ensure_entry_point()
@@ -12,8 +12,7 @@ t = common.t
 st.title(t("page.insights"))
 journey_id = common.require_journey()
 
-with common.db() as session:
-    tree = services.load_journey_tree(session, journey_id)
+tree = common.journey_tree(journey_id)
 
 st.caption(t("insights.intro"))
 config = {"displaylogo": False}

@@ -275,3 +275,41 @@ def test_journey_tree_uses_a_fixed_number_of_queries(session, small_journey, eng
 def test_journey_counts(session, small_journey):
     """The journey list shows stages, sub-steps and open pain points."""
     assert services.journey_counts(session)[small_journey.id] == {"stages": 2, "steps": 2, "open_pain_points": 2}
+
+
+def test_every_change_in_the_map_raises_the_journey_revision(session, small_journey):
+    """Any change anywhere in a journey's map is visible as a new revision (pages redraw from it)."""
+    offer, use = services.list_stages(session, small_journey.id)
+    step = services.list_steps(session, offer.id)[0]
+    pain = services.list_pain_points(session, step.id)[0]
+    changes = [
+        lambda: services.update_journey(session, journey_id=small_journey.id, name="New name", description="",
+                                        user=USER),
+        lambda: services.add_stage(session, journey_id=small_journey.id, name="S", user=USER),
+        lambda: services.update_stage(session, stage_id=use.id, name="Use it", user=USER),
+        lambda: services.move_stage(session, stage_id=use.id, offset=-1, user=USER),
+        lambda: services.add_step(session, stage_id=use.id, name="Step", user=USER),
+        lambda: services.update_step(session, step_id=step.id, emotion_now=2, user=USER),
+        lambda: services.add_pain_point(session, step_id=step.id, text="P", user=USER),
+        lambda: services.update_pain_point(session, pain_point_id=pain.id, status="resolved", user=USER),
+        lambda: services.add_measure(session, pain_point_id=pain.id, text="M", user=USER),
+        lambda: services.add_idea(session, step_id=step.id, text="I", user=USER),
+        lambda: services.save_ideas(session, step_id=step.id, changes=RowChanges(added=[{"text": "J"}]), user=USER),
+        lambda: services.save_measures(session, step_id=step.id, user=USER, changes=RowChanges(
+            added=[{"pain_point_id": pain.id, "text": "N"}])),
+        lambda: services.delete_pain_point(session, pain_point_id=pain.id, user=USER),
+        lambda: services.delete_step(session, step_id=step.id, user=USER),
+        lambda: services.delete_stage(session, stage_id=offer.id, user=USER),
+    ]
+    for change in changes:
+        before = services.journey_revision(session, small_journey.id)
+        change()
+        assert services.journey_revision(session, small_journey.id) == before + 1
+
+
+def test_an_edit_that_changes_nothing_keeps_the_revision(session, small_journey):
+    """Saving a value that is already there is not a change."""
+    stage = services.list_stages(session, small_journey.id)[0]
+    before = services.journey_revision(session, small_journey.id)
+    services.update_stage(session, stage_id=stage.id, name=stage.name, user=USER)
+    assert services.journey_revision(session, small_journey.id) == before

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import runpy
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Iterator
 
@@ -50,8 +51,36 @@ def _prepare_database(url: str) -> None:
             seed_sample_journey(session)
 
 
+def database_url() -> str:
+    return config.database_url()
+
+
 def prepare_database() -> None:
     _prepare_database(config.database_url())
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _journey_tree(url: str, journey_id: int, revision: int) -> services.JourneyTree:
+    with session_scope(get_engine(url)) as session:
+        return services.load_journey_tree(session, journey_id)
+
+
+def journey_tree(journey_id: int) -> services.JourneyTree:
+    """The whole map, loaded once per revision of the journey and shared by
+    every session and page. Read-only: never change what it returns."""
+    with db() as session:
+        revision = services.journey_revision(session, journey_id)
+    return _journey_tree(config.database_url(), journey_id, revision)
+
+
+def journey_revision(journey_id: int) -> int:
+    with db() as session:
+        return services.journey_revision(session, journey_id)
+
+
+def translator():
+    """t() bound to the current language, for code that calls it many times."""
+    return partial(i18n.t, lang=lang())
 
 
 @contextmanager

@@ -1,0 +1,363 @@
+"""Rerun time of every page on a large journey against a small one.
+
+Builds two SQLite databases in a temporary folder: SMALL, one journey about
+the size of the sample (7 stages, 7 sub-steps), and LARGE, one journey of
+12 stages x 12 sub-steps x 5 pain points x 3 measures plus 2 ideas per
+sub-step. For each page and each database it opens the app with
+streamlit.testing.v1.AppTest, goes to the page, warms up, then times `--runs`
+reruns (`at.run()`) and takes the median. Small and large reruns alternate,
+so a machine that gets busier halfway through slows both alike.
+
+    .venv/bin/python bench/bench_pages.py [--runs N] [--pages board,excel] [--strict]
+
+Prints `page <page>: small <ms> ms, large <ms> ms`, `ratio <page>: <x.xx>`
+per page and a last line `target met: yes|no` (every ratio at most 2.0).
+Exits 0 either way, 1 with --strict when the target is missed, 2 when a page
+fails or does not show the journey it should.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Sequence
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from cem import config, i18n  # noqa: E402
+from cem.db import dispose_engine, get_engine, migrate, session_scope  # noqa: E402
+from cem.models import Idea, Journey, Measure, PainPoint, Stage, Step  # noqa: E402
+from cem.templates import GENERAL_LIFE_CYCLE  # noqa: E402
+from cem.text import escape_markdown  # noqa: E402
+
+APP = str(ROOT / "app.py")
+PAGES = ("journeys", "map_editor", "board", "cycle", "insights", "excel")
+TARGET = 2.0
+DEFAULT_RUNS = 15
+WARM_UP_RERUNS = 2
+TIMEOUT_S = 120
+LANG = "th"
+USER = "bench"
+
+
+class BenchError(Exception):
+    """A page raised, or did not show the journey it should."""
+
+
+# ---------------------------------------------------------------- test data
+
+EXTRA_STAGES = [  # after the seven stages of the general life cycle
+    ("during", "ชำระเงินและออกใบเสร็จ", "ลูกค้าชำระค่าบริการและได้รับใบเสร็จ"),
+    ("during", "ปรับเปลี่ยนแพ็กเกจ", "ลูกค้าขอเพิ่มหรือลดความเร็ว และเปลี่ยนโปรโมชัน"),
+    ("during", "ย้ายที่อยู่ติดตั้ง", "ลูกค้าย้ายบ้านและขอย้ายจุดติดตั้ง"),
+    ("after", "ติดตามผลหลังให้บริการ", "สอบถามความพึงพอใจหลังได้รับบริการ"),
+    ("after", "แนะนำบริการเสริม", "เสนอบริการเสริมที่เหมาะกับการใช้งานของลูกค้า"),
+]
+ACTIONS = ["ค้นหาข้อมูล", "สอบถาม", "สมัคร", "ยืนยันตัวตนสำหรับ", "นัดหมาย", "ชำระค่า", "ติดตามสถานะ",
+           "แจ้งปัญหา", "ขอเปลี่ยน", "ประเมินความพึงพอใจต่อ", "รับเอกสาร", "ยกเลิก"]
+OBJECTS = ["แพ็กเกจอินเทอร์เน็ตบ้าน", "การติดตั้งสัญญาณ", "ใบแจ้งหนี้รายเดือน", "เราเตอร์ Wi-Fi",
+           "โปรโมชันส่วนลด", "บริการกล่องทีวี", "สัญญาบริการ 12 เดือน", "การซ่อมบำรุง"]
+TOUCHPOINTS = ["เว็บไซต์", "แอปมือถือ", "Call center 1500", "LINE Official", "สาขา", "หน้าบ้านลูกค้า",
+               "อีเมล", "SMS", "ตัวแทนขาย"]
+PROBLEMS = ["รอสายนานเกิน 10 นาที", "ข้อมูลบนเว็บไซต์ไม่ตรงกับที่พนักงานแจ้ง", "ต้องกรอกข้อมูลซ้ำหลายครั้ง",
+            "ช่างมาไม่ตรงเวลานัด และไม่แจ้งล่วงหน้า", "ใบแจ้งหนี้มาช้า ทำให้จ่ายเกินกำหนด",
+            "ต้องเล่าปัญหาซ้ำทุกครั้งที่โอนสาย", "เงื่อนไขโปรโมชันเข้าใจยาก (มีดอกจันหลายจุด)",
+            "แอปค้างระหว่างชำระเงิน", "ไม่รู้ว่าคำขออยู่ขั้นตอนไหน", "ต้องเดินทางไปสาขาด้วยตนเอง",
+            "ค่าบริการเพิ่มขึ้นโดยไม่ได้แจ้ง", "สัญญาณหลุดบ่อยช่วงหัวค่ำ"]
+CONSEQUENCES = ["ลูกค้าเสียเวลาและหงุดหงิด", "ลูกค้าไม่มั่นใจในบริการ", "ลูกค้าโทรกลับมาซ้ำ",
+                "ลูกค้าบ่นในโซเชียลมีเดีย", "ลูกค้าคิดจะเปลี่ยนผู้ให้บริการ"]
+PREVENTIONS = ["ส่ง SMS ยืนยันเวลานัดหนึ่งวันก่อน", "ทำตารางเปรียบเทียบแพ็กเกจหน้าเดียว",
+               "บันทึกประวัติการติดต่อให้ทุกคนเห็น", "ตรวจสัญญาณจากระยะไกลทุกคืน",
+               "ดึงข้อมูลลูกค้าจากบัตรประชาชนอัตโนมัติ", "แจ้งเตือนก่อนครบกำหนดชำระ 3 วัน"]
+FIXES = ["เพิ่มพนักงานช่วงเวลาเร่งด่วน", "หัวหน้าช่างโทรขอโทษและนัดใหม่ภายในวัน",
+         "เจ้าหน้าที่คนเดียวดูแลจนจบเรื่อง", "คืนเงินส่วนต่างในรอบบิลถัดไป", "ส่งสถานะงานซ่อมทาง LINE",
+         "ให้ยกเลิกหรือเปลี่ยนแพ็กเกจผ่านแอปได้"]
+IDEAS = ["ติดตามตำแหน่งช่างแบบเรียลไทม์", "แชตถามตอบทันทีบนหน้าแพ็กเกจ", "ชุดต้อนรับพร้อมคู่มือภาษาไทย",
+         "ระบบโทรกลับอัตโนมัติเมื่อสายไม่ว่าง", "คะแนนสะสมแลกส่วนลดค่าบริการ",
+         "ผู้ช่วยอัจฉริยะวิเคราะห์ปัญหาสัญญาณด้วยตนเอง", "นัดหมายช่างผ่าน LINE ได้ใน 3 คลิก"]
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How big a journey to build."""
+
+    name: str
+    stages: int
+    steps: int  # per stage
+    pains: int  # per sub-step
+    measures: int  # per pain point
+    ideas: int  # per sub-step
+
+
+SMALL = Shape("small", stages=7, steps=1, pains=1, measures=2, ideas=1)
+LARGE = Shape("large", stages=12, steps=12, pains=5, measures=3, ideas=2)
+
+
+@dataclass
+class BenchDb:
+    shape: Shape
+    url: str
+    journey_id: int
+    journey_name: str
+    stages: int
+    steps: int
+    pains: int
+    open_pains: int
+    measures: int
+    ideas: int
+    build_s: float
+
+
+def _stamped(item):
+    item.created_by = item.updated_by = USER
+    return item
+
+
+def build_database(path: Path, shape: Shape, seed: int = 2026) -> BenchDb:
+    """A migrated SQLite database holding one journey of `shape`, written
+    level by level: one add_all and one commit per table."""
+    started = time.perf_counter()
+    url = f"sqlite:///{path}"
+    engine = get_engine(url)
+    migrate(engine)
+    rng = random.Random(seed)
+    stage_rows = [(phase, name, desc) for phase, name, desc, _, _ in GENERAL_LIFE_CYCLE] + EXTRA_STAGES
+    name = f"เบนช์มาร์ก ({shape.name}): บริการอินเทอร์เน็ตบ้าน"
+    with session_scope(engine) as session:
+        journey = _stamped(Journey(name=name, description="แผนที่สำหรับวัดความเร็วของหน้าเว็บ"))
+        session.add(journey)
+        session.commit()
+
+        stages = [_stamped(Stage(journey_id=journey.id, position=i + 1, phase=phase, name=stage_name,
+                                 description=desc))
+                  for i, (phase, stage_name, desc) in enumerate(stage_rows[:shape.stages])]
+        session.add_all(stages)
+        session.commit()
+
+        steps = []
+        for stage in stages:
+            for position in range(1, shape.steps + 1):
+                now = rng.randint(-2, 2)
+                steps.append(_stamped(Step(
+                    stage_id=stage.id, position=position,
+                    name=f"{rng.choice(ACTIONS)}{rng.choice(OBJECTS)}", touchpoint=rng.choice(TOUCHPOINTS),
+                    emotion_now=now, emotion_target=rng.randint(max(now, 0), 2),
+                    easy=rng.randint(1, 5), convenient=rng.randint(1, 5), fast=rng.randint(1, 5),
+                    correct=rng.randint(1, 5))))
+        session.add_all(steps)
+        session.commit()
+
+        pains = [_stamped(PainPoint(step_id=step.id, position=position,
+                                    text=f"{rng.choice(PROBLEMS)} {rng.choice(CONSEQUENCES)}",
+                                    severity=rng.randint(1, 5),
+                                    status="resolved" if rng.random() < 0.2 else "open"))
+                 for step in steps for position in range(1, shape.pains + 1)]
+        session.add_all(pains)
+        session.commit()
+
+        measures = []
+        for pain in pains:
+            for position in range(1, shape.measures + 1):
+                kind = rng.choice(("prevention", "fix"))
+                text = rng.choice(PREVENTIONS if kind == "prevention" else FIXES)
+                measures.append(_stamped(Measure(pain_point_id=pain.id, position=position, kind=kind, text=text)))
+        session.add_all(measures)
+
+        ideas = [_stamped(Idea(step_id=step.id, position=position, text=rng.choice(IDEAS)))
+                 for step in steps for position in range(1, shape.ideas + 1)]
+        session.add_all(ideas)
+        session.commit()
+        journey_id = journey.id
+    return BenchDb(shape=shape, url=url, journey_id=journey_id, journey_name=name, stages=len(stages),
+                   steps=len(steps), pains=len(pains), open_pains=sum(p.status == "open" for p in pains),
+                   measures=len(measures), ideas=len(ideas), build_s=time.perf_counter() - started)
+
+
+# ---------------------------------------------------------------- running the app
+
+
+@contextmanager
+def environment(**values: str) -> Iterator[None]:
+    """Set environment variables, and put the old values back afterwards."""
+    old = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in old.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def use_database(db: BenchDb) -> None:
+    os.environ["DATABASE_URL"] = db.url
+    if config.database_url() != db.url:  # pragma: no cover - a guard against config changes
+        raise BenchError(f"the app would open {config.database_url()}, not {db.url}")
+
+
+def checked_run(at: AppTest, db: BenchDb, page: str) -> float:
+    """One rerun against `db`; its wall time in seconds."""
+    use_database(db)
+    started = time.perf_counter()
+    at.run()
+    elapsed = time.perf_counter() - started
+    if at.exception:
+        raise BenchError(f"page {page} ({db.shape.name}) raised: "
+                         + "\n".join(str(e.value) for e in at.exception))
+    return elapsed
+
+
+def open_page(page: str, db: BenchDb) -> AppTest:
+    """The app on `page` against `db`, warmed up and checked."""
+    use_database(db)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    at.query_params["lang"] = LANG
+    checked_run(at, db, page)
+    use_database(db)
+    at.switch_page(f"pages/{page}.py")
+    for _ in range(1 + WARM_UP_RERUNS):
+        checked_run(at, db, page)
+    check_page(at, page, db)
+    return at
+
+
+def _fail(page: str, db: BenchDb, what: str) -> None:
+    raise BenchError(f"page {page} ({db.shape.name}): {what}")
+
+
+def check_page(at: AppTest, page: str, db: BenchDb) -> None:
+    """The page shows the benchmark journey, in full, without an error."""
+    title = i18n.t(f"page.{page}", LANG)
+    if not at.title or at.title[0].value != title:
+        _fail(page, db, f"expected the title {title!r}, got {[e.value for e in at.title]}")
+    if at.error:
+        _fail(page, db, "shows an error: " + "; ".join(e.value for e in at.error))
+    pickers = [s for s in at.selectbox if (s.key or "").startswith("ui_journey_id_widget_")]
+    if not pickers or pickers[0].value != db.journey_id:
+        _fail(page, db, f"the sidebar does not show journey {db.journey_id}")
+
+    if page == "journeys":
+        counts = i18n.t("journeys.counts", LANG, stages=db.stages, steps=db.steps, pains=db.open_pains)
+        if counts not in [c.value for c in at.caption]:
+            _fail(page, db, f"no caption {counts!r}")
+    elif page == "board":
+        # One keyed container per sub-step card today; count the cards'
+        # "**<stage>.<step> " labels too, so the check survives a board that
+        # puts a stage's cards into one Markdown block.
+        containers = sum(1 for n in at.main if (getattr(n, "key", None) or "").startswith("board_step_"))
+        text = "\n".join(m.value for m in at.markdown)
+        labels = sum(f"**{stage}.{step} " in text for stage in range(1, db.stages + 1)
+                     for step in range(1, db.shape.steps + 1))
+        if max(containers, labels) != db.steps:
+            _fail(page, db, f"{containers} sub-step cards and {labels} card labels, expected {db.steps}")
+    elif page == "cycle":
+        metrics = {m.label: m.value for m in at.metric}
+        expected = {i18n.t("cycle.stages", LANG): str(db.stages), i18n.t("cycle.steps", LANG): str(db.steps)}
+        if any(metrics.get(label) != value for label, value in expected.items()):
+            _fail(page, db, f"metrics {metrics}, expected {expected}")
+    elif page == "insights":
+        charts = at.get("plotly_chart")
+        if len(charts) != 3:
+            _fail(page, db, f"{len(charts)} charts, expected 3")
+        points = len(json.loads(charts[0].proto.spec)["data"][0]["x"])
+        if points != db.steps:
+            _fail(page, db, f"emotion curve has {points} points, expected {db.steps}")
+    elif page == "map_editor":
+        if not at.data_editor or len(at.data_editor[0].value) != db.stages:
+            _fail(page, db, f"the stage grid does not have {db.stages} rows")
+    elif page == "excel":
+        label = i18n.t("excel_page.download", LANG, name=escape_markdown(db.journey_name))
+        if label not in [b.proto.label for b in at.get("download_button")]:
+            _fail(page, db, f"no download button {label!r}")
+
+
+def time_page(page: str, small: BenchDb, large: BenchDb, runs: int) -> tuple[float, float]:
+    """Median rerun time of `page` on each database, in seconds; the reruns
+    alternate between the two."""
+    apps = {"small": open_page(page, small), "large": open_page(page, large)}
+    times: dict[str, list[float]] = {"small": [], "large": []}
+    for _ in range(runs):
+        for db in (small, large):
+            times[db.shape.name].append(checked_run(apps[db.shape.name], db, page))
+    for db in (small, large):
+        check_page(apps[db.shape.name], page, db)
+    return statistics.median(times["small"]), statistics.median(times["large"])
+
+
+# ---------------------------------------------------------------- command line
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Rerun time of each page on a large journey against a small one.")
+    parser.add_argument("--runs", type=int, default=DEFAULT_RUNS,
+                        help=f"timed reruns per page and database (default {DEFAULT_RUNS})")
+    parser.add_argument("--pages", default=",".join(PAGES),
+                        help=f"comma-separated pages to time (default: all of {','.join(PAGES)})")
+    parser.add_argument("--strict", action="store_true", help=f"exit 1 when a ratio is above {TARGET}")
+    args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    args.pages = [p.strip() for p in args.pages.split(",") if p.strip()]
+    unknown = [p for p in args.pages if p not in PAGES]
+    if unknown or not args.pages:
+        parser.error(f"unknown page(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(PAGES)}")
+    return args
+
+
+def _no_missing_context(record: logging.LogRecord) -> bool:
+    return "missing ScriptRunContext" not in record.getMessage()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    # AppTest's constructor touches session state outside a script run,
+    # which Streamlit reports as "missing ScriptRunContext"; harmless noise.
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_no_missing_context)
+    with tempfile.TemporaryDirectory(prefix="cem-bench-") as folder, \
+            environment(CEM_SEED_SAMPLE="0", CEM_USER=USER, DATABASE_URL=""):
+        dbs = []
+        try:
+            small = build_database(Path(folder) / "small.db", SMALL)
+            dbs.append(small)
+            large = build_database(Path(folder) / "large.db", LARGE)
+            dbs.append(large)
+            for db in dbs:
+                print(f"build {db.shape.name}: {db.build_s:.2f} s ({db.stages} stages, {db.steps} sub-steps, "
+                      f"{db.pains} pain points, {db.measures} measures, {db.ideas} ideas)", flush=True)
+            print(f"timing {args.runs} reruns per page and database, median wall time", flush=True)
+            ratios = {}
+            for page in args.pages:
+                small_s, large_s = time_page(page, small, large, args.runs)
+                ratios[page] = large_s / small_s
+                print(f"page {page}: small {small_s * 1000:.1f} ms, large {large_s * 1000:.1f} ms", flush=True)
+                print(f"ratio {page}: {ratios[page]:.2f}", flush=True)
+        except BenchError as error:
+            print(f"benchmark failed: {error}", file=sys.stderr, flush=True)
+            return 2
+        finally:
+            for db in dbs:
+                dispose_engine(db.url)
+    missed = [page for page, ratio in ratios.items() if round(ratio, 2) > TARGET]
+    if missed:
+        print(f"above target {TARGET}: {', '.join(missed)}")
+    print(f"target met: {'no' if missed else 'yes'}")
+    return 1 if missed and args.strict else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

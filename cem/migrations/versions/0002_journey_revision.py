@@ -1,0 +1,22 @@
+"""journey revision: raised by every change in a journey's map
+
+Revision ID: 0002
+Revises: 0001
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("journey", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("revision", sa.Integer(), server_default="1", nullable=False))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("journey", schema=None) as batch_op:
+        batch_op.drop_column("revision")
