@@ -110,8 +110,9 @@ def emotion_points(tree: JourneyTree) -> list[dict]:
 
 
 def lowest_points(points: list[dict], count: int = 3) -> list[int]:
-    """Indexes of the sub-steps where the customer feels worst today
-    (at most `count`, only those below neutral... or the minimum if none is)."""
+    """Indexes of the sub-steps where the customer feels worst today: at
+    most `count` of those below neutral, or, if none is, those at the
+    minimum."""
     rated = [(p["now"], i) for i, p in enumerate(points) if p["now"] is not None]
     if not rated:
         return []
@@ -126,11 +127,10 @@ def emotion_curve(tree: JourneyTree, tr: Translate) -> go.Figure:
     figure = go.Figure()
     figure.add_hrect(y0=-2.5, y1=0, fillcolor="#FDECEC", opacity=0.5, line_width=0, layer="below")
     figure.add_trace(go.Scatter(x=labels, y=[p["now"] for p in points], name=tr("chart.emotion_now"),
-                                mode="lines+markers", line={"color": NOW_COLOUR, "width": 3, "shape": "spline"},
+                                mode="lines+markers", line={"color": NOW_COLOUR, "width": 3},
                                 marker={"size": 9}, connectgaps=True))
     figure.add_trace(go.Scatter(x=labels, y=[p["target"] for p in points], name=tr("chart.emotion_target"),
-                                mode="lines+markers", line={"color": TARGET_COLOUR, "width": 3, "dash": "dash",
-                                                            "shape": "spline"},
+                                mode="lines+markers", line={"color": TARGET_COLOUR, "width": 3, "dash": "dash"},
                                 marker={"size": 9}, connectgaps=True))
     low = lowest_points(points)
     if low:
@@ -144,7 +144,7 @@ def emotion_curve(tree: JourneyTree, tr: Translate) -> go.Figure:
                         ticktext=["😡 -2", "🙁 -1", "😐 0", "🙂 +1", "😄 +2"], gridcolor="#EEE",
                         title=tr("chart.emotion_axis"))
     figure.update_xaxes(tickangle=-35, automargin=True)
-    figure.update_layout(legend={"orientation": "h", "y": 1.1})
+    figure.update_layout(legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.12})
     return _layout(figure, tr("chart.emotion_title"), 520)
 
 
@@ -167,7 +167,8 @@ def pain_heatmap(tree: JourneyTree, tr: Translate, *, open_only: bool = False) -
     figure = go.Figure(go.Heatmap(
         z=counts, x=[tr("chart.severity_n", n=s) for s in severities], y=rows, colorscale="Reds",
         text=counts, texttemplate="%{text}", hovertemplate="%{y}<br>%{x}: %{z}<extra></extra>",
-        colorbar={"title": {"text": tr("chart.count")}}, zmin=0,
+        colorbar={"title": {"text": tr("chart.count")}, "dtick": 1 if max(map(max, counts), default=0) <= 10 else None},
+        zmin=0,
     ))
     figure.update_yaxes(autorange="reversed", automargin=True)
     return _layout(figure, tr("chart.pain_heatmap_title"), max(320, 60 + 42 * len(rows)))
@@ -187,4 +188,6 @@ def quality_heatmap(tree: JourneyTree, tr: Translate) -> go.Figure:
     ))
     figure.update_yaxes(autorange="reversed", automargin=True)
     figure.update_xaxes(side="top")
-    return _layout(figure, tr("chart.quality_heatmap_title"), max(320, 80 + 28 * len(labels)))
+    _layout(figure, tr("chart.quality_heatmap_title"), max(340, 110 + 28 * len(labels)))
+    figure.update_layout(margin={"t": 100})
+    return figure

@@ -91,11 +91,11 @@ def load_steps():
 
 
 def emotion_column(key):
-    return cc.NumberColumn(t(key), min_value=-2, max_value=2, step=1, width="small", help=t("col.emotion_help"))
+    return cc.NumberColumn(t(key), min_value=-2, max_value=2, step=1, width=120, help=t("col.emotion_help"))
 
 
 def rating_column(quality):
-    return cc.NumberColumn(t(f"quality.{quality}"), min_value=1, max_value=5, step=1, width="small",
+    return cc.NumberColumn(t(f"quality.{quality}"), min_value=1, max_value=5, step=1, width=90,
                            help=t("col.rating_help"))
 
 

@@ -20,7 +20,7 @@ def main(out_dir: str = "screenshots/tmp") -> None:
     with tempfile.TemporaryDirectory() as tmp, running_app(f"sqlite:///{tmp}/shots.db") as url, \
             sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path(), args=chromium_args())
-        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        page = browser.new_page(viewport={"width": 1440, "height": 1800})
         for lang in ("th", "en"):
             for name in PAGES:
                 page.goto(f"{url}/{name}?lang={lang}")

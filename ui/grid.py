@@ -56,10 +56,12 @@ class Grid:
 
     def show(self) -> None:
         rows = self.rows()
-        frame = pd.DataFrame(rows, columns=["id", "version", *self.columns]).astype(self.dtypes)
+        # Only the visible columns go to the browser; ids and versions stay in
+        # the snapshot, matched by row position.
+        frame = pd.DataFrame(rows, columns=list(self.columns)).astype(self.dtypes)
         st.data_editor(
             frame, key=self.editor_key, num_rows="dynamic", on_change="ignore", hide_index=True,
-            column_order=list(self.columns), column_config=self.columns, height=self.height,
+            column_config=self.columns, height=self.height,
             width="stretch", placeholder="",
         )
         save_col, undo_col, _ = st.columns([1, 1, 4])
