@@ -39,7 +39,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from cem import config, i18n  # noqa: E402
 from cem.db import dispose_engine, get_engine, migrate, session_scope  # noqa: E402
-from cem.models import Idea, Journey, Measure, PainPoint, Stage, Step  # noqa: E402
+from cem.models import AppUser, Idea, Journey, Measure, PainPoint, Stage, Step  # noqa: E402
 from cem.templates import GENERAL_LIFE_CYCLE  # noqa: E402
 from cem.text import escape_markdown  # noqa: E402
 
@@ -137,6 +137,7 @@ def build_database(path: Path, shape: Shape, seed: int = 2026) -> BenchDb:
     stage_rows = [(phase, name, desc) for phase, name, desc, _, _ in GENERAL_LIFE_CYCLE] + EXTRA_STAGES
     name = f"เบนช์มาร์ก ({shape.name}): บริการอินเทอร์เน็ตบ้าน"
     with session_scope(engine) as session:
+        session.add(AppUser(username=USER, display_name="Benchmark", role="admin", created_by=USER))
         journey = _stamped(Journey(name=name, description="แผนที่สำหรับวัดความเร็วของหน้าเว็บ"))
         session.add(journey)
         session.commit()
@@ -227,6 +228,7 @@ def open_page(page: str, db: BenchDb) -> AppTest:
     use_database(db)
     at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
     at.query_params["lang"] = LANG
+    at.session_state["auth_user"] = USER  # signed in as the benchmark's administrator
     checked_run(at, db, page)
     use_database(db)
     at.switch_page(f"pages/{page}.py")
@@ -329,7 +331,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # which Streamlit reports as "missing ScriptRunContext"; harmless noise.
     logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_no_missing_context)
     with tempfile.TemporaryDirectory(prefix="cem-bench-") as folder, \
-            environment(CEM_SEED_SAMPLE="0", CEM_USER=USER, DATABASE_URL=""):
+            environment(CEM_SEED_SAMPLE="0", DATABASE_URL=""):
         dbs = []
         try:
             small = build_database(Path(folder) / "small.db", SMALL)

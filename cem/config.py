@@ -23,9 +23,12 @@ def database_url() -> str:
     return url
 
 
-def default_user() -> str:
-    """The acting user's name until sign-in exists."""
-    return os.environ.get("CEM_USER", "").strip() or "local"
+def bootstrap_admin() -> tuple[str, str] | None:
+    """CEM_ADMIN_USER and CEM_ADMIN_PASSWORD: the first administrator, made
+    at start-up when the database has no account yet (scripted deployments)."""
+    username = os.environ.get("CEM_ADMIN_USER", "").strip()
+    password = os.environ.get("CEM_ADMIN_PASSWORD", "")
+    return (username, password) if username and password else None
 
 
 def seed_sample() -> bool:

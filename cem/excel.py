@@ -27,12 +27,13 @@ from openpyxl.utils import get_column_letter
 from sqlmodel import Session, SQLModel
 
 from cem import validation as v
+from cem.csv_export import looks_like_formula
 from cem.errors import ImportFileError, ValidationError
 from cem.i18n import LANGS, normalise_lang, t
 from cem.models import MEASURE_KINDS, PAIN_STATUSES, PHASES, Idea, Journey, Measure, PainPoint, Stage, Step
 from cem.services import (
-    IDEA_FIELDS, JOURNEY_FIELDS, MEASURE_FIELDS, PAIN_FIELDS, STAGE_FIELDS, STEP_FIELDS, acting_user,
-    load_journey_tree,
+    IDEA_FIELDS, JOURNEY_FIELDS, MEASURE_FIELDS, PAIN_FIELDS, STAGE_FIELDS, STEP_FIELDS, load_journey_tree,
+    log_import, write_service,
 )
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -171,10 +172,15 @@ def _write_sheet(ws, sheet: Sheet, rows: list[dict[str, Any]], lang: str) -> Non
 
 def _put(cell, value: Any):
     """Numbers stay numbers; text is always a string cell, never a formula,
-    whatever it starts with (=, +, -, @ ...)."""
+    whatever it starts with (=, +, -, @ ...). Text that looks like a formula
+    also gets Excel's quote prefix (shown as a leading ' in the formula bar),
+    so it stays text even after someone edits the cell; the value itself is
+    unchanged."""
     if isinstance(value, str):
         cell.value = escape(value) if value else None
         cell.data_type = "s"
+        if looks_like_formula(value):
+            cell.quotePrefix = True
     else:
         cell.value = value
     return cell
@@ -200,15 +206,16 @@ def import_journey(session: Session, *, data: bytes, user: str, name: str | None
     """A new journey from a workbook like export_journey's. Everything is
     checked first; then all rows are written and committed at once, or
     ImportFileError says what is wrong and where, and nothing is written."""
-    who = acting_user(user)
-    tables = _read_tables(data, name)
+    tables = _read_tables(data, name)  # parse and check before taking the write lock
     _check_numbers(tables)
-    try:
-        journey = _insert(session, tables, who)
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
+    return store_imported_journey(session, tables, user=user)
+
+
+@write_service("map.edit")
+def store_imported_journey(session: Session, tables: dict[str, Table], *, user: str) -> Journey:
+    journey = _insert(session, tables, user)
+    log_import(session, journey, user, imported=True)
+    session.commit()
     return journey
 
 

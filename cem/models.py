@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import Column, ForeignKey, Integer
+from sqlalchemy import JSON, Column, ForeignKey, Integer
 from sqlmodel import Field, SQLModel
 
+ROLES = ("admin", "lead", "editor", "viewer")
 PHASES = ("before", "during", "after")  # ก่อน / ขณะ / หลังให้บริการ
 MEASURE_KINDS = ("prevention", "fix")
 PAIN_STATUSES = ("open", "resolved")
@@ -48,7 +49,15 @@ class Journey(Audited, table=True):
     revision: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
-class Stage(Audited, table=True):
+class Binnable(SQLModel):
+    """A row that goes to the bin when deleted and can be restored from it
+    with everything under it (its children are never touched)."""
+
+    deleted_at: datetime | None = Field(default=None, index=True)
+    deleted_by: str = Field(default="", max_length=100)
+
+
+class Stage(Audited, Binnable, table=True):
     """A main stage (ขั้นตอนหลัก) of the life cycle."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -59,7 +68,7 @@ class Stage(Audited, table=True):
     phase: str = Field(default="", max_length=10)  # one of PHASES or ""
 
 
-class Step(Audited, table=True):
+class Step(Audited, Binnable, table=True):
     """A sub-step (ขั้นตอนย่อย) of a stage: one service touchpoint."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -103,3 +112,36 @@ class Idea(Audited, table=True):
     step_id: int = Field(sa_column=parent_fk("step"))
     position: int = Field(default=0)
     text: str = Field(max_length=2000)
+
+
+class AppUser(Audited, table=True):
+    """A person who can sign in. Local accounts have an Argon2id password
+    hash; accounts from OpenID Connect have none and are found by e-mail."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=100, unique=True, index=True)
+    display_name: str = Field(default="", max_length=200)
+    email: str = Field(default="", max_length=200, index=True)
+    role: str = Field(default="viewer", max_length=10)  # one of ROLES
+    password_hash: str = Field(default="", max_length=300)
+    active: bool = Field(default=True)
+    failed_logins: int = Field(default=0)
+    locked_until: datetime | None = Field(default=None)
+    last_login_at: datetime | None = Field(default=None)
+
+
+class ChangeLog(SQLModel, table=True):
+    """One change: who, when, what, with old and new values. Kept when the
+    item itself is deleted, so history and the activity feed survive."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    user: str = Field(max_length=100)
+    journey_id: int | None = Field(default=None, index=True)
+    stage_id: int | None = Field(default=None, index=True)  # the stage the item is in (or is)
+    step_id: int | None = Field(default=None, index=True)  # the sub-step the item is in (or is)
+    item_type: str = Field(max_length=20)  # table name
+    item_id: int = Field(index=True)
+    action: str = Field(max_length=10)  # create, update, delete, restore
+    old: dict | None = Field(default=None, sa_column=Column(JSON))
+    new: dict | None = Field(default=None, sa_column=Column(JSON))

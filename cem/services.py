@@ -1,23 +1,28 @@
 """Every write to the journey map, and the reads the pages need.
 
 Functions take the session first and keyword-only values after it,
-including `user`, the acting person's name. Each write checks its input,
-applies it in one transaction and commits, or raises a CemError and
-changes nothing.
+including `user`, the acting person's username. Each write checks the
+user's role and the input, applies it in one short transaction, records
+the change in the change log and commits, or raises a CemError and changes
+nothing. Deleted stages and sub-steps go to the bin.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from functools import wraps
+from typing import Any, Callable, Iterable, Sequence
 
 from sqlalchemy import func, update
 from sqlmodel import Session, SQLModel, select
 
 from cem import validation as v
+from cem.auth import authorize
+from cem.db import writes
 from cem.errors import ConflictError, NotFoundError, ValidationError
 from cem.models import (
     EMOTION_MAX, EMOTION_MIN, MEASURE_KINDS, PAIN_STATUSES, PHASES, QUALITIES, RATING_MAX,
-    RATING_MIN, SEVERITY_MAX, SEVERITY_MIN, Idea, Journey, Measure, PainPoint, Stage, Step, utcnow,
+    RATING_MIN, SEVERITY_MAX, SEVERITY_MIN, ChangeLog, Idea, Journey, Measure, PainPoint, Stage, Step,
+    utcnow,
 )
 
 # ---------------------------------------------------------------- field specs
@@ -49,73 +54,148 @@ MEASURE_FIELDS = [
 IDEA_FIELDS = [v.FieldSpec("text", "col.idea", v.text(v.TEXT_LONG, required=True))]
 POSITION_CHECK = v.whole_number(1, 10_000)
 
+# ---------------------------------------------------------------- write services
+
+# Every write service, with the permission it needs: the role test calls
+# each of them as every role.
+WRITE_SERVICES: dict[str, str] = {}
+
+
+def write_service(action: str) -> Callable:
+    """Make a function a write service: one short transaction (see
+    cem.db.writes) whose first step is checking that `user` may do
+    `action`; the function then gets the user's canonical username."""
+
+    def decorate(function):
+        @wraps(function)
+        def run(session: Session, *args, user: str, **kwargs):
+            return function(session, *args, user=authorize(session, user, action), **kwargs)
+
+        WRITE_SERVICES[function.__name__] = action
+        return writes(run)
+
+    return decorate
+
+
 # ---------------------------------------------------------------- helpers
+
+LOGGED_FIELDS: dict[type, tuple[str, ...]] = {
+    Journey: ("name", "description"),
+    Stage: ("position", "name", "description", "phase"),
+    Step: ("position", "name", "touchpoint", "emotion_now", "emotion_target", *QUALITIES),
+    PainPoint: ("position", "text", "severity", "status"),
+    Measure: ("position", "pain_point_id", "kind", "text"),
+    Idea: ("position", "text"),
+}
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where an item sits in its journey, for the change log."""
+
+    journey_id: int
+    stage_id: int | None = None
+    step_id: int | None = None
 
 
 def _get(session: Session, model: type[SQLModel], item_id: int) -> Any:
     item = session.get(model, item_id)
-    if item is None:
+    if item is None or getattr(item, "deleted_at", None) is not None:
         raise NotFoundError("err.not_found", item=f"item.{model.__tablename__}", id=item_id)
     return item
 
 
+def where(session: Session, item: Any) -> Where:
+    if isinstance(item, Journey):
+        return Where(item.id)
+    if isinstance(item, Stage):
+        return Where(item.journey_id, item.id)
+    if isinstance(item, Step):
+        stage = session.get(Stage, item.stage_id)
+        return Where(stage.journey_id, stage.id, item.id)
+    if isinstance(item, Measure):
+        return where(session, session.get(PainPoint, item.pain_point_id))
+    return where(session, session.get(Step, item.step_id))  # pain point, idea
+
+
+def _values(item: Any) -> dict[str, Any]:
+    return {name: getattr(item, name) for name in LOGGED_FIELDS[type(item)]}
+
+
+def _log(session: Session, place: Where, item: Any, action: str, user: str,
+         old: dict | None = None, new: dict | None = None) -> None:
+    session.add(ChangeLog(user=user, journey_id=place.journey_id, stage_id=place.stage_id, step_id=place.step_id,
+                          item_type=item.__tablename__, item_id=item.id, action=action, old=old, new=new))
+
+
 def _check_version(item: Any, version: int | None) -> None:
     """Refuse an edit that was based on an older version of the row."""
-    if version is not None and int(version) != item.version:
+    if version is not None and not v.is_blank(version) and int(version) != item.version:
         raise ConflictError(
             "err.conflict", item=f"item.{item.__tablename__}", id=item.id,
             by=item.updated_by or "?", mine=int(version), current=item.version,
         )
 
 
-def _stamp_new(item: Any, user: str) -> Any:
-    item.created_by = item.updated_by = acting_user(user)
+def _create(session: Session, item: Any, user: str, *, log: bool = True) -> Any:
+    """Add a new row, stamped and (unless the caller logs it later, once
+    its place is final) logged."""
+    item.created_by = item.updated_by = user
+    session.add(item)
+    session.flush()
+    if log:
+        _log_created(session, item, user)
     return item
 
 
-def _apply(item: Any, values: dict[str, Any], user: str) -> bool:
-    """Set changed fields; stamp and version the row only if something changed."""
-    changed = False
+def log_import(session: Session, journey: Journey, user: str, **details: Any) -> None:
+    """One log entry for a journey made in bulk (template, import, sample)."""
+    _log(session, Where(journey.id), journey, "create", user, new={**_values(journey), **details})
+
+
+def _log_created(session: Session, item: Any, user: str) -> None:
+    _log(session, where(session, item), item, "create", user, new=_values(item))
+
+
+def _apply(session: Session, item: Any, values: dict[str, Any], user: str) -> bool:
+    """Set changed fields; stamp, version and log the row only if something
+    changed."""
+    old, new = {}, {}
     for name, value in values.items():
         if getattr(item, name) != value:
+            old[name], new[name] = getattr(item, name), value
             setattr(item, name, value)
-            changed = True
-    if changed:
-        item.updated_at = utcnow()
-        item.updated_by = acting_user(user)
+    if not new:
+        return False
+    item.updated_at = utcnow()
+    item.updated_by = user
+    item.version += 1
+    _log(session, where(session, item), item, "update", user, old=old, new=new)
+    return True
+
+
+def _remove(session: Session, item: Any, user: str) -> None:
+    """Stages and sub-steps go to the bin (everything under them stays
+    attached); other rows are deleted, their last values kept in the log."""
+    place = where(session, item)
+    _log(session, place, item, "delete", user, old=_values(item))
+    if hasattr(item, "deleted_at"):
+        item.deleted_at, item.deleted_by = utcnow(), user
         item.version += 1
-    return changed
-
-
-def acting_user(user: str) -> str:
-    """The acting user's name, checked."""
-    name = (user or "").strip()
-    if not name:
-        raise ValidationError("err.no_user")
-    return name[:100]
+    else:
+        session.delete(item)
 
 
 def _next_position(session: Session, model: type[SQLModel], parent_field: str, parent_id: int) -> int:
-    column = getattr(model, parent_field)
-    highest = session.exec(select(func.max(model.position)).where(column == parent_id)).one()
-    return (highest or 0) + 1
+    query = select(func.max(model.position)).where(getattr(model, parent_field) == parent_id)
+    if hasattr(model, "deleted_at"):
+        query = query.where(model.deleted_at.is_(None))
+    return (session.exec(query).one() or 0) + 1
 
 
 def _touch(session: Session, journey_id: int) -> None:
     """Raise the journey's revision: something in its map changed."""
     session.exec(update(Journey).where(Journey.id == journey_id).values(revision=Journey.revision + 1))
-
-
-def _journey_of_stage(session: Session, stage_id: int) -> int:
-    return _get(session, Stage, stage_id).journey_id
-
-
-def _journey_of_step(session: Session, step_id: int) -> int:
-    return _journey_of_stage(session, _get(session, Step, step_id).stage_id)
-
-
-def _journey_of_pain_point(session: Session, pain_point_id: int) -> int:
-    return _journey_of_step(session, _get(session, PainPoint, pain_point_id).step_id)
 
 
 def journey_revision(session: Session, journey_id: int) -> int:
@@ -145,28 +225,30 @@ def get_journey(session: Session, journey_id: int) -> Journey:
     return _get(session, Journey, journey_id)
 
 
+@write_service("map.edit")
 def create_journey(session: Session, *, name: str, description: str = "", user: str) -> Journey:
     values = v.clean_row({"name": name, "description": description}, JOURNEY_FIELDS)
-    journey = _stamp_new(Journey(**values), user)
-    session.add(journey)
+    journey = _create(session, Journey(**values), user)
     _commit(session)
     return journey
 
 
+@write_service("map.edit")
 def update_journey(session: Session, *, journey_id: int, name: str, description: str,
                    version: int | None = None, user: str) -> Journey:
     journey = _get(session, Journey, journey_id)
     _check_version(journey, version)
     values = v.clean_row({"name": name, "description": description}, JOURNEY_FIELDS)
-    if _apply(journey, values, user):
+    if _apply(session, journey, values, user):
         journey.revision += 1
     _commit(session)
     return journey
 
 
+@write_service("journey.delete")
 def delete_journey(session: Session, *, journey_id: int, user: str) -> None:
-    acting_user(user)
     journey = _get(session, Journey, journey_id)
+    _log(session, Where(journey.id), journey, "delete", user, old=_values(journey))
     session.delete(journey)
     _commit(session)
 
@@ -174,145 +256,158 @@ def delete_journey(session: Session, *, journey_id: int, user: str) -> None:
 # ---------------------------------------------------------------- stages
 
 
+@write_service("map.edit")
 def add_stage(session: Session, *, journey_id: int, name: str, description: str = "",
               phase: str = "", user: str) -> Stage:
     _get(session, Journey, journey_id)
     values = v.clean_row({"name": name, "description": description, "phase": phase}, STAGE_FIELDS)
-    stage = Stage(journey_id=journey_id, position=_next_position(session, Stage, "journey_id", journey_id), **values)
-    session.add(_stamp_new(stage, user))
+    position = _next_position(session, Stage, "journey_id", journey_id)
+    stage = _create(session, Stage(journey_id=journey_id, position=position, **values), user)
     _touch(session, journey_id)
     _commit(session)
     return stage
 
 
+@write_service("map.edit")
 def update_stage(session: Session, *, stage_id: int, version: int | None = None, user: str, **values) -> Stage:
     stage = _get(session, Stage, stage_id)
     _check_version(stage, version)
-    if _apply(stage, v.clean_row(values, STAGE_FIELDS, partial=True), user):
+    if _apply(session, stage, v.clean_row(values, STAGE_FIELDS, partial=True), user):
         _touch(session, stage.journey_id)
     _commit(session)
     return stage
 
 
+@write_service("map.edit")
 def move_stage(session: Session, *, stage_id: int, offset: int, user: str) -> Stage:
     """Move a stage up (offset < 0) or down (offset > 0) in its journey."""
     stage = _get(session, Stage, stage_id)
-    siblings = list_stages(session, stage.journey_id)
-    _move(siblings, stage, offset, user)
+    _move(session, list_stages(session, stage.journey_id), stage, offset, user)
     _touch(session, stage.journey_id)
     _commit(session)
     return stage
 
 
+@write_service("map.edit")
 def delete_stage(session: Session, *, stage_id: int, user: str) -> None:
-    acting_user(user)
+    """Move a stage, with everything under it, to the bin."""
     stage = _get(session, Stage, stage_id)
-    journey_id = stage.journey_id
-    session.delete(stage)
+    _remove(session, stage, user)
     session.flush()
-    _renumber(list_stages(session, journey_id), user)
-    _touch(session, journey_id)
+    _renumber(session, list_stages(session, stage.journey_id), user)
+    _touch(session, stage.journey_id)
     _commit(session)
 
 
 def list_stages(session: Session, journey_id: int) -> list[Stage]:
-    return list(session.exec(select(Stage).where(Stage.journey_id == journey_id).order_by(Stage.position, Stage.id)))
+    query = (select(Stage).where(Stage.journey_id == journey_id, Stage.deleted_at.is_(None))
+             .order_by(Stage.position, Stage.id))
+    return list(session.exec(query))
 
 
 # ---------------------------------------------------------------- steps
 
 
+@write_service("map.edit")
 def add_step(session: Session, *, stage_id: int, name: str, user: str, **values) -> Step:
-    _get(session, Stage, stage_id)
+    stage = _get(session, Stage, stage_id)
     clean = v.clean_row({"name": name, **values}, STEP_FIELDS)
-    step = Step(stage_id=stage_id, position=_next_position(session, Step, "stage_id", stage_id), **clean)
-    session.add(_stamp_new(step, user))
-    _touch(session, _journey_of_stage(session, stage_id))
+    position = _next_position(session, Step, "stage_id", stage_id)
+    step = _create(session, Step(stage_id=stage_id, position=position, **clean), user)
+    _touch(session, stage.journey_id)
     _commit(session)
     return step
 
 
+@write_service("map.edit")
 def update_step(session: Session, *, step_id: int, version: int | None = None, user: str, **values) -> Step:
     step = _get(session, Step, step_id)
     _check_version(step, version)
-    if _apply(step, v.clean_row(values, STEP_FIELDS, partial=True), user):
-        _touch(session, _journey_of_stage(session, step.stage_id))
+    if _apply(session, step, v.clean_row(values, STEP_FIELDS, partial=True), user):
+        _touch(session, where(session, step).journey_id)
     _commit(session)
     return step
 
 
+@write_service("map.edit")
 def move_step(session: Session, *, step_id: int, offset: int, user: str) -> Step:
     step = _get(session, Step, step_id)
-    _move(list_steps(session, step.stage_id), step, offset, user)
-    _touch(session, _journey_of_stage(session, step.stage_id))
+    _move(session, list_steps(session, step.stage_id), step, offset, user)
+    _touch(session, where(session, step).journey_id)
     _commit(session)
     return step
 
 
+@write_service("map.edit")
 def delete_step(session: Session, *, step_id: int, user: str) -> None:
-    acting_user(user)
+    """Move a sub-step, with everything under it, to the bin."""
     step = _get(session, Step, step_id)
-    stage_id = step.stage_id
-    session.delete(step)
+    _remove(session, step, user)
     session.flush()
-    _renumber(list_steps(session, stage_id), user)
-    _touch(session, _journey_of_stage(session, stage_id))
+    _renumber(session, list_steps(session, step.stage_id), user)
+    _touch(session, where(session, step).journey_id)
     _commit(session)
 
 
 def list_steps(session: Session, stage_id: int) -> list[Step]:
-    return list(session.exec(select(Step).where(Step.stage_id == stage_id).order_by(Step.position, Step.id)))
+    query = (select(Step).where(Step.stage_id == stage_id, Step.deleted_at.is_(None))
+             .order_by(Step.position, Step.id))
+    return list(session.exec(query))
 
 
 # ---------------------------------------------------------------- pain points, measures, ideas
 
 
+@write_service("map.edit")
 def add_pain_point(session: Session, *, step_id: int, text: str, severity: int = 3,
                    status: str = "open", user: str) -> PainPoint:
     _get(session, Step, step_id)
     clean = v.clean_row({"text": text, "severity": severity, "status": status}, PAIN_FIELDS)
-    pain = PainPoint(step_id=step_id, position=_next_position(session, PainPoint, "step_id", step_id), **clean)
-    session.add(_stamp_new(pain, user))
-    _touch(session, _journey_of_step(session, step_id))
+    position = _next_position(session, PainPoint, "step_id", step_id)
+    pain = _create(session, PainPoint(step_id=step_id, position=position, **clean), user)
+    _touch(session, where(session, pain).journey_id)
     _commit(session)
     return pain
 
 
+@write_service("map.edit")
 def update_pain_point(session: Session, *, pain_point_id: int, version: int | None = None,
                       user: str, **values) -> PainPoint:
     pain = _get(session, PainPoint, pain_point_id)
     _check_version(pain, version)
-    if _apply(pain, v.clean_row(values, PAIN_FIELDS, partial=True), user):
-        _touch(session, _journey_of_step(session, pain.step_id))
+    if _apply(session, pain, v.clean_row(values, PAIN_FIELDS, partial=True), user):
+        _touch(session, where(session, pain).journey_id)
     _commit(session)
     return pain
 
 
+@write_service("map.edit")
 def delete_pain_point(session: Session, *, pain_point_id: int, user: str) -> None:
-    acting_user(user)
-    journey_id = _journey_of_pain_point(session, pain_point_id)
-    session.delete(_get(session, PainPoint, pain_point_id))
+    pain = _get(session, PainPoint, pain_point_id)
+    journey_id = where(session, pain).journey_id
+    _remove(session, pain, user)
     _touch(session, journey_id)
     _commit(session)
 
 
+@write_service("map.edit")
 def add_measure(session: Session, *, pain_point_id: int, text: str, kind: str = "fix", user: str) -> Measure:
     _get(session, PainPoint, pain_point_id)
     clean = v.clean_row({"text": text, "kind": kind}, MEASURE_FIELDS)
     position = _next_position(session, Measure, "pain_point_id", pain_point_id)
-    measure = Measure(pain_point_id=pain_point_id, position=position, **clean)
-    session.add(_stamp_new(measure, user))
-    _touch(session, _journey_of_pain_point(session, pain_point_id))
+    measure = _create(session, Measure(pain_point_id=pain_point_id, position=position, **clean), user)
+    _touch(session, where(session, measure).journey_id)
     _commit(session)
     return measure
 
 
+@write_service("map.edit")
 def add_idea(session: Session, *, step_id: int, text: str, user: str) -> Idea:
     _get(session, Step, step_id)
     clean = v.clean_row({"text": text}, IDEA_FIELDS)
-    idea = Idea(step_id=step_id, position=_next_position(session, Idea, "step_id", step_id), **clean)
-    session.add(_stamp_new(idea, user))
-    _touch(session, _journey_of_step(session, step_id))
+    idea = _create(session, Idea(step_id=step_id, position=_next_position(session, Idea, "step_id", step_id),
+                                 **clean), user)
+    _touch(session, where(session, idea).journey_id)
     _commit(session)
     return idea
 
@@ -336,17 +431,17 @@ def list_ideas(session: Session, step_id: int) -> list[Idea]:
 # ---------------------------------------------------------------- ordering
 
 
-def _renumber(items: Sequence[Any], user: str) -> None:
+def _renumber(session: Session, items: Sequence[Any], user: str) -> None:
     for number, item in enumerate(items, start=1):
         if item.position != number:
-            _apply(item, {"position": number}, user)
+            _apply(session, item, {"position": number}, user)
 
 
-def _move(siblings: list[Any], item: Any, offset: int, user: str) -> None:
+def _move(session: Session, siblings: list[Any], item: Any, offset: int, user: str) -> None:
     index = next(i for i, s in enumerate(siblings) if s.id == item.id)
     target = max(0, min(len(siblings) - 1, index + offset))
     siblings.insert(target, siblings.pop(index))
-    _renumber(siblings, user)
+    _renumber(session, siblings, user)
 
 
 # ---------------------------------------------------------------- what a delete takes with it
@@ -362,7 +457,8 @@ class DeletionImpact:
 
 def stage_deletion_impact(session: Session, stage_ids: Iterable[int]) -> DeletionImpact:
     ids = list(stage_ids)
-    step_ids = list(session.exec(select(Step.id).where(Step.stage_id.in_(ids)))) if ids else []
+    query = select(Step.id).where(Step.stage_id.in_(ids), Step.deleted_at.is_(None))
+    step_ids = list(session.exec(query)) if ids else []
     impact = step_deletion_impact(session, step_ids)
     impact.steps = len(step_ids)
     return impact
@@ -379,6 +475,70 @@ def step_deletion_impact(session: Session, step_ids: Iterable[int]) -> DeletionI
     ).one()
     ideas = session.exec(select(func.count()).select_from(Idea).where(Idea.step_id.in_(ids))).one()
     return DeletionImpact(steps=len(ids), pain_points=pains, measures=measures, ideas=ideas)
+
+
+# ---------------------------------------------------------------- the bin
+
+
+@dataclass
+class BinItem:
+    item_type: str  # "stage" or "step"
+    item: Any
+    stage_name: str  # for a sub-step: its stage
+    impact: DeletionImpact
+
+
+def list_bin(session: Session, journey_id: int) -> list[BinItem]:
+    """Deleted stages and sub-steps of a journey, newest first."""
+    items: list[BinItem] = []
+    stages = session.exec(select(Stage).where(Stage.journey_id == journey_id, Stage.deleted_at.is_not(None)))
+    for stage in stages:
+        items.append(BinItem("stage", stage, stage.name, stage_deletion_impact(session, [stage.id])))
+    steps = session.exec(select(Step, Stage.name).join(Stage)
+                         .where(Stage.journey_id == journey_id, Step.deleted_at.is_not(None)))
+    for step, stage_name in steps:
+        items.append(BinItem("step", step, stage_name, step_deletion_impact(session, [step.id])))
+    items.sort(key=lambda entry: entry.item.deleted_at, reverse=True)
+    return items
+
+
+@write_service("bin.restore")
+def restore_from_bin(session: Session, *, item_type: str, item_id: int, user: str) -> Any:
+    """Bring a stage or sub-step back, with everything under it, at the
+    place it had. A sub-step whose stage is itself in the bin comes back
+    when that stage does."""
+    model = {"stage": Stage, "step": Step}.get(item_type)
+    item = session.get(model, item_id) if model else None
+    if item is None or item.deleted_at is None:
+        raise NotFoundError("err.not_found", item=f"item.{item_type}", id=item_id)
+    item.deleted_at, item.deleted_by = None, ""
+    item.version += 1
+    item.updated_by, item.updated_at = user, utcnow()
+    session.flush()
+    siblings = list_stages(session, item.journey_id) if model is Stage else list_steps(session, item.stage_id)
+    others = [s for s in siblings if s.id != item.id]
+    others.insert(min(max(item.position - 1, 0), len(others)), item)
+    _renumber(session, others, user)
+    place = where(session, item)
+    _log(session, place, item, "restore", user, new=_values(item))
+    _touch(session, place.journey_id)
+    _commit(session)
+    return item
+
+
+# ---------------------------------------------------------------- history
+
+
+def history(session: Session, *, journey_id: int, stage_id: int | None = None, step_id: int | None = None,
+            limit: int = 200) -> list[ChangeLog]:
+    """Changes, newest first: of a whole journey (its activity feed), of a
+    stage and everything in it, or of a sub-step and everything in it."""
+    query = select(ChangeLog).where(ChangeLog.journey_id == journey_id)
+    if stage_id is not None:
+        query = query.where(ChangeLog.stage_id == stage_id)
+    if step_id is not None:
+        query = query.where(ChangeLog.step_id == step_id)
+    return list(session.exec(query.order_by(ChangeLog.id.desc()).limit(limit)))
 
 
 # ---------------------------------------------------------------- grid saves
@@ -421,27 +581,35 @@ PAIN_LEVEL = _Level(PainPoint, "step_id", PAIN_FIELDS, False)
 IDEA_LEVEL = _Level(Idea, "step_id", IDEA_FIELDS, False)
 
 
+@write_service("map.edit")
 def save_stages(session: Session, *, journey_id: int, changes: RowChanges, user: str) -> SaveResult:
     _get(session, Journey, journey_id)
     return _save_level(session, STAGE_LEVEL, journey_id, changes, user, journey_id)
 
 
+@write_service("map.edit")
 def save_steps(session: Session, *, stage_id: int, changes: RowChanges, user: str) -> SaveResult:
-    return _save_level(session, STEP_LEVEL, stage_id, changes, user, _journey_of_stage(session, stage_id))
+    stage = _get(session, Stage, stage_id)
+    return _save_level(session, STEP_LEVEL, stage_id, changes, user, stage.journey_id)
 
 
+@write_service("map.edit")
 def save_pain_points(session: Session, *, step_id: int, changes: RowChanges, user: str) -> SaveResult:
-    return _save_level(session, PAIN_LEVEL, step_id, changes, user, _journey_of_step(session, step_id))
+    step = _get(session, Step, step_id)
+    return _save_level(session, PAIN_LEVEL, step_id, changes, user, where(session, step).journey_id)
 
 
+@write_service("map.edit")
 def save_ideas(session: Session, *, step_id: int, changes: RowChanges, user: str) -> SaveResult:
-    return _save_level(session, IDEA_LEVEL, step_id, changes, user, _journey_of_step(session, step_id))
+    step = _get(session, Step, step_id)
+    return _save_level(session, IDEA_LEVEL, step_id, changes, user, where(session, step).journey_id)
 
 
+@write_service("map.edit")
 def save_measures(session: Session, *, step_id: int, changes: RowChanges, user: str) -> SaveResult:
     """Measures of all pain points of one sub-step; each row names its
     pain point by `pain_point_id`, which must belong to this sub-step."""
-    journey_id = _journey_of_step(session, step_id)
+    step = _get(session, Step, step_id)
     allowed = set(session.exec(select(PainPoint.id).where(PainPoint.step_id == step_id)))
 
     def check_parent(values: dict[str, Any], row: int | None) -> None:
@@ -449,16 +617,19 @@ def save_measures(session: Session, *, step_id: int, changes: RowChanges, user: 
             raise v.located(v.FieldProblem("err.pick_pain_point"), column="col.pain_point", row=row)
 
     mine = set(session.exec(select(Measure.id).join(PainPoint).where(PainPoint.step_id == step_id)))
-    return _save_rows(session, Measure, MEASURE_FIELDS, changes, user, owned_ids=mine, journey_id=journey_id,
-                      extra_check=check_parent, parent_field="pain_point_id", parent_id=None)
+    return _save_rows(session, Measure, MEASURE_FIELDS, changes, user, owned_ids=mine,
+                      journey_id=where(session, step).journey_id, extra_check=check_parent,
+                      parent_field="pain_point_id", parent_id=None)
 
 
 def _save_level(session: Session, level: _Level, parent_id: int, changes: RowChanges, user: str,
                 journey_id: int) -> SaveResult:
-    column = getattr(level.model, level.parent_field)
-    owned = set(session.exec(select(level.model.id).where(column == parent_id)))
-    return _save_rows(session, level.model, level.specs, changes, user, owned_ids=owned, journey_id=journey_id,
-                      parent_field=level.parent_field, parent_id=parent_id, user_positions=level.ordered_by_user)
+    query = select(level.model.id).where(getattr(level.model, level.parent_field) == parent_id)
+    if hasattr(level.model, "deleted_at"):
+        query = query.where(level.model.deleted_at.is_(None))
+    return _save_rows(session, level.model, level.specs, changes, user, owned_ids=set(session.exec(query)),
+                      journey_id=journey_id, parent_field=level.parent_field, parent_id=parent_id,
+                      user_positions=level.ordered_by_user)
 
 
 def _save_rows(session: Session, model: type[SQLModel], specs: list[v.FieldSpec], changes: RowChanges,
@@ -466,7 +637,6 @@ def _save_rows(session: Session, model: type[SQLModel], specs: list[v.FieldSpec]
                user_positions: bool = False, extra_check=None) -> SaveResult:
     """Check every row first, then apply all, then commit once: a grid save
     is all or nothing."""
-    acting_user(user)
     rows = changes.row_numbers
     positions: dict[Any, int] = {}
 
@@ -493,39 +663,39 @@ def _save_rows(session: Session, model: type[SQLModel], specs: list[v.FieldSpec]
 
     result = SaveResult()
     for item_id in changes.deleted:
-        session.delete(session.get(model, item_id))
+        item = session.get(model, item_id)
+        _check_version(item, changes.updated.get(item_id, {}).get("version"))
+        _remove(session, item, user)
         result.deleted += 1
     session.flush()
     for item_id, values in edits.items():
         item = session.get(model, item_id)
         _check_version(item, changes.updated[item_id].get("version"))
-        result.updated += int(_apply(item, values, user))
+        result.updated += int(_apply(session, item, values, user))
     new_items = []
     for i, values in enumerate(new_rows):
         if parent_id is not None:
             values[parent_field] = parent_id
-        item = _stamp_new(model(**values), user)
-        session.add(item)
-        new_items.append(((("new", i)), item))
-    session.flush()
+        item = model(**values)
+        if parent_id is None:  # measures: after the pain point's last one
+            item.position = _next_position(session, model, parent_field, getattr(item, parent_field))
+        new_items.append((("new", i), _create(session, item, user, log=False)))
     result.added = len(new_items)
     result.new_ids = [item.id for _, item in new_items]
-    _reorder(session, model, parent_field, parent_id, owned_ids - set(changes.deleted),
-             new_items, positions, user)
+    if parent_id is not None:
+        _reorder(session, model, owned_ids - set(changes.deleted), new_items, positions, user)
+    for _, item in new_items:
+        _log_created(session, item, user)
     _touch(session, journey_id)
     _commit(session)
     return result
 
 
-def _reorder(session: Session, model, parent_field: str, parent_id: int | None, kept_ids: set[int],
-             new_items: list, positions: dict[Any, int], user: str) -> None:
+def _reorder(session: Session, model, kept_ids: set[int], new_items: list, positions: dict[Any, int],
+             user: str) -> None:
     """Number rows 1..n. A row given a new number goes before the row that
     had that number when it moved up, after it when it moved down; new rows
     without a number go last."""
-    if parent_id is None:  # measures: keep them in entry order per pain point
-        for _, item in new_items:
-            item.position = _next_position(session, model, parent_field, getattr(item, parent_field))
-        return
     existing = [session.get(model, i) for i in kept_ids]
     existing.sort(key=lambda item: (item.position, item.id))
     keyed = []
@@ -541,7 +711,7 @@ def _reorder(session: Session, model, parent_field: str, parent_id: int | None, 
     for number, (_, item) in enumerate(keyed, start=1):
         if item.position != number:
             if item.id in kept_ids:
-                _apply(item, {"position": number}, user)
+                _apply(session, item, {"position": number}, user)
             else:
                 item.position = number
 
@@ -581,16 +751,13 @@ def load_journey_tree(session: Session, journey_id: int) -> JourneyTree:
     journey = _get(session, Journey, journey_id)
     stages = list_stages(session, journey_id)
     stage_ids = [s.id for s in stages]
-    steps = list(session.exec(
-        select(Step).join(Stage).where(Stage.journey_id == journey_id).order_by(Step.position, Step.id)))
+    live = (Stage.journey_id == journey_id, Stage.deleted_at.is_(None), Step.deleted_at.is_(None))
+    steps = list(session.exec(select(Step).join(Stage).where(*live).order_by(Step.position, Step.id)))
     pains = list(session.exec(
-        select(PainPoint).join(Step).join(Stage).where(Stage.journey_id == journey_id)
-        .order_by(PainPoint.position, PainPoint.id)))
+        select(PainPoint).join(Step).join(Stage).where(*live).order_by(PainPoint.position, PainPoint.id)))
     measures = list(session.exec(
-        select(Measure).join(PainPoint).join(Step).join(Stage).where(Stage.journey_id == journey_id)
-        .order_by(Measure.position, Measure.id)))
-    ideas = list(session.exec(
-        select(Idea).join(Step).join(Stage).where(Stage.journey_id == journey_id).order_by(Idea.position, Idea.id)))
+        select(Measure).join(PainPoint).join(Step).join(Stage).where(*live).order_by(Measure.position, Measure.id)))
+    ideas = list(session.exec(select(Idea).join(Step).join(Stage).where(*live).order_by(Idea.position, Idea.id)))
 
     stage_views = {s.id: StageView(s) for s in stages}
     step_views: dict[int, StepView] = {}
@@ -611,12 +778,15 @@ def load_journey_tree(session: Session, journey_id: int) -> JourneyTree:
 def journey_counts(session: Session) -> dict[int, dict[str, int]]:
     """For the journey list: stages, steps and open pain points per journey."""
     counts: dict[int, dict[str, int]] = {}
-    for journey_id, n in session.exec(select(Stage.journey_id, func.count()).group_by(Stage.journey_id)):
+    stages = select(Stage.journey_id, func.count()).where(Stage.deleted_at.is_(None)).group_by(Stage.journey_id)
+    for journey_id, n in session.exec(stages):
         counts.setdefault(journey_id, {})["stages"] = n
-    for journey_id, n in session.exec(select(Stage.journey_id, func.count()).join(Step).group_by(Stage.journey_id)):
+    live = (Stage.deleted_at.is_(None), Step.deleted_at.is_(None))
+    steps = select(Stage.journey_id, func.count()).join(Step).where(*live).group_by(Stage.journey_id)
+    for journey_id, n in session.exec(steps):
         counts.setdefault(journey_id, {})["steps"] = n
     open_pains = (select(Stage.journey_id, func.count()).select_from(PainPoint).join(Step).join(Stage)
-                  .where(PainPoint.status == "open").group_by(Stage.journey_id))
+                  .where(PainPoint.status == "open", *live).group_by(Stage.journey_id))
     for journey_id, n in session.exec(open_pains):
         counts.setdefault(journey_id, {})["open_pain_points"] = n
     return counts

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from cem import services
+from cem.db import writes
 from cem import validation as v
 from cem.errors import ValidationError
 from cem.models import Idea, Journey, Measure, PainPoint, Stage, Step
@@ -35,6 +36,7 @@ GENERAL_LIFE_CYCLE = [
 TEMPLATES = ("general", "blank")
 
 
+@services.write_service("map.edit")
 def create_from_template(session: Session, *, template: str, lang: str, name: str,
                          description: str = "", user: str) -> Journey:
     """A new journey, blank or with the general life cycle's stages, saved
@@ -50,10 +52,11 @@ def _build_from_template(session: Session, *, template: str, lang: str, name: st
     if template not in TEMPLATES:
         raise ValidationError("err.choice", options=", ".join(TEMPLATES), value=str(template)[:40])
     values = v.clean_row({"name": name, "description": description}, services.JOURNEY_FIELDS)
-    who = services.acting_user(user)
+    who = user
     journey = Journey(**values, created_by=who, updated_by=who)
     session.add(journey)
     session.flush()
+    services.log_import(session, journey, who, template=template)
     if template == "general":
         for position, (phase, th_name, th_desc, en_name, en_desc) in enumerate(GENERAL_LIFE_CYCLE, start=1):
             session.add(Stage(journey_id=journey.id, position=position, phase=phase,
@@ -105,6 +108,7 @@ SAMPLE = {
 }
 
 
+@writes
 def seed_sample_journey(session: Session, *, user: str = "system") -> Journey | None:
     """Seed the sample journey if the database has no journey yet."""
     if session.exec(select(Journey.id).limit(1)).first() is not None:

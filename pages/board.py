@@ -5,6 +5,7 @@ import streamlit as st
 from cem.board import stage_column_markdown
 from cem.i18n import t as translate
 from ui import common
+from ui.live import watch
 
 common.ensure_entry_point()
 
@@ -26,6 +27,7 @@ def board_columns(url: str, journey_id: int, revision: int, lang: str, show_reso
 
 
 tree = common.journey_tree(journey_id)
+watch(journey_id, tree.journey.revision, redraw=True)
 st.caption(t("board.intro", journey=common.md(tree.journey.name)))
 left, right = st.columns([2, 3])
 per_row = left.slider(t("board.per_row"), min_value=1, max_value=8, value=min(4, max(1, len(tree.stages))),

@@ -4,6 +4,7 @@ import streamlit as st
 
 from cem import charts
 from ui import common
+from ui.live import watch
 
 common.ensure_entry_point()
 
@@ -12,6 +13,7 @@ st.title(t("page.cycle"))
 journey_id = common.require_journey()
 
 tree = common.journey_tree(journey_id)
+watch(journey_id, tree.journey.revision, redraw=True)
 
 st.caption(t("cycle.intro"))
 

@@ -6,7 +6,7 @@ import streamlit as st
 
 from cem import excel, services
 from cem.errors import CemError
-from ui import common
+from ui import auth, common
 
 common.ensure_entry_point()
 
@@ -38,6 +38,8 @@ else:
     st.caption(t("excel_page.export_help"))
 
 # ---------------------------------------------------------------- import
+if not auth.allowed("map.edit"):
+    st.stop()
 st.divider()
 st.subheader(t("excel_page.import"), anchor=False)
 st.caption(t("excel_page.import_help"))

@@ -5,6 +5,7 @@ import streamlit as st
 
 from cem import charts
 from ui import common
+from ui.live import watch
 
 common.ensure_entry_point()
 
@@ -13,6 +14,7 @@ st.title(t("page.insights"))
 journey_id = common.require_journey()
 
 tree = common.journey_tree(journey_id)
+watch(journey_id, tree.journey.revision, redraw=True)
 
 st.caption(t("insights.intro"))
 config = {"displaylogo": False}

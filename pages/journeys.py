@@ -5,12 +5,13 @@ import streamlit as st
 from cem import services
 from cem.errors import CemError
 from cem.templates import TEMPLATES, create_from_template
-from ui import common
+from ui import auth, common
 
 common.ensure_entry_point()
 
 t = common.t
 user = common.user()
+may_edit = auth.allowed("map.edit")
 
 st.title(t("page.journeys"))
 st.caption(t("journeys.intro"))
@@ -20,26 +21,27 @@ with common.db() as session:
     counts = services.journey_counts(session)
 
 # ---------------------------------------------------------------- start a new journey
-with st.expander(t("journeys.new"), expanded=not journeys, icon="➕"):
-    with st.form("journeys_new_form", clear_on_submit=True, border=False):
-        name = st.text_input(t("col.journey_name"), max_chars=200, key="journeys_new_name",
-                             placeholder=t("journeys.name_placeholder"))
-        description = st.text_area(t("col.description"), max_chars=2000, key="journeys_new_description", height=80)
-        template_labels = {k: t(f"template.{k}") for k in TEMPLATES}
-        template = st.radio(t("journeys.start_from"), TEMPLATES, key="journeys_new_template",
-                            format_func=template_labels.get, horizontal=True)
-        submitted = st.form_submit_button(t("journeys.create"), type="primary", key="journeys_create")
-    if submitted:
-        try:
-            with common.db() as session:
-                journey = create_from_template(session, template=template, lang=common.lang(), name=name,
-                                               description=description, user=user)
-        except CemError as error:
-            common.show_error(error)
-        else:
-            common.set_current_journey(journey.id)
-            common.flash(t("journeys.created", name=common.md(journey.name)))
-            st.switch_page("pages/map_editor.py")
+if may_edit:
+    with st.expander(t("journeys.new"), expanded=not journeys, icon="➕"):
+        with st.form("journeys_new_form", clear_on_submit=True, border=False):
+            name = st.text_input(t("col.journey_name"), max_chars=200, key="journeys_new_name",
+                                 placeholder=t("journeys.name_placeholder"))
+            description = st.text_area(t("col.description"), max_chars=2000, key="journeys_new_description", height=80)
+            template_labels = {k: t(f"template.{k}") for k in TEMPLATES}
+            template = st.radio(t("journeys.start_from"), TEMPLATES, key="journeys_new_template",
+                                format_func=template_labels.get, horizontal=True)
+            submitted = st.form_submit_button(t("journeys.create"), type="primary", key="journeys_create")
+        if submitted:
+            try:
+                with common.db() as session:
+                    journey = create_from_template(session, template=template, lang=common.lang(), name=name,
+                                                   description=description, user=user)
+            except CemError as error:
+                common.show_error(error)
+            else:
+                common.set_current_journey(journey.id)
+                common.flash(t("journeys.created", name=common.md(journey.name)))
+                st.switch_page("pages/map_editor.py")
 
 # ---------------------------------------------------------------- the list
 if not journeys:
@@ -56,7 +58,8 @@ for journey in journeys:
             left.text(journey.description)
         left.caption(t("journeys.counts", stages=numbers.get("stages", 0), steps=numbers.get("steps", 0),
                        pains=numbers.get("open_pain_points", 0)))
-        if right.button(t("journeys.open"), key=f"journeys_open_{journey.id}", icon="✏️", width="stretch"):
+        if may_edit and right.button(t("journeys.open"), key=f"journeys_open_{journey.id}", icon="✏️",
+                                     width="stretch"):
             common.set_current_journey(journey.id)
             st.switch_page("pages/map_editor.py")
         if right.button(t("journeys.board"), key=f"journeys_board_{journey.id}", icon="🗂️", width="stretch"):
@@ -64,7 +67,7 @@ for journey in journeys:
             st.switch_page("pages/board.py")
 
 # ---------------------------------------------------------------- rename or delete the current journey
-if current is None:
+if current is None or not may_edit:
     st.stop()
 journey = next(j for j in journeys if j.id == current)
 st.divider()
@@ -84,6 +87,8 @@ with st.form(f"journeys_edit_{journey.id}_{journey.version}", border=False):
             common.flash(t("common.saved"))
             st.rerun()
 
+if not auth.allowed("journey.delete"):
+    st.stop()
 with st.expander(t("journeys.delete"), icon="🗑️"):
     st.warning(t("journeys.delete_warning", name=common.md(journey.name),
                  stages=counts.get(journey.id, {}).get("stages", 0),

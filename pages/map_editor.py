@@ -9,6 +9,7 @@ from ui import common
 
 common.ensure_entry_point()
 from ui.grid import Grid
+from ui.live import watch
 
 t = common.t
 cc = st.column_config
@@ -44,6 +45,8 @@ def rows_of(items, *fields):
 with common.db() as session:
     journey = services.get_journey(session, journey_id)
     stages = services.list_stages(session, journey_id)
+revision = journey.revision
+watch(journey_id, revision, redraw=False)
 
 st.caption(t("editor.intro", journey=common.md(journey.name)))
 
@@ -69,7 +72,7 @@ Grid(
     },
     dtypes={"position": "Int64", "name": "string", "phase": "string", "description": "string"},
     load=load_stages, save=saving(services.save_stages, journey_id=journey_id),
-    key_columns=("name", "description"), confirm_delete=impact_text("stage"),
+    key_columns=("name", "description"), confirm_delete=impact_text("stage"), revision=revision,
 ).show()
 
 if not stages:
@@ -113,7 +116,7 @@ Grid(
     dtypes={"position": "Int64", "name": "string", "touchpoint": "string", "emotion_now": "Int64",
             "emotion_target": "Int64", **{q: "Int64" for q in QUALITIES}},
     load=load_steps, save=saving(services.save_steps, stage_id=stage_id),
-    key_columns=("name", "touchpoint"), confirm_delete=impact_text("step"),
+    key_columns=("name", "touchpoint"), confirm_delete=impact_text("step"), revision=revision,
 ).show()
 
 with common.db() as session:
@@ -148,6 +151,7 @@ Grid(
     },
     dtypes={"text": "string", "severity": "Int64", "status": "string"},
     load=load_pains, save=saving(services.save_pain_points, step_id=step_id), key_columns=("text",),
+    revision=revision,
 ).show()
 
 with common.db() as session:
@@ -176,6 +180,7 @@ else:
         },
         dtypes={"pain_point_id": "Int64", "kind": "string", "text": "string"},
         load=load_measures, save=saving(services.save_measures, step_id=step_id), key_columns=("text",),
+        revision=revision,
     ).show()
 
 st.markdown(f"**{t('editor.ideas')}** · {t('editor.ideas_help')}")
@@ -191,4 +196,5 @@ Grid(
     columns={"text": cc.TextColumn(t("col.idea"), required=True, max_chars=2000, width="large")},
     dtypes={"text": "string"},
     load=load_ideas, save=saving(services.save_ideas, step_id=step_id), key_columns=("text",),
+    revision=revision,
 ).show()

@@ -1,26 +1,176 @@
-"""Shared fixtures: a fresh, migrated database per test."""
+"""Shared fixtures: a fresh, migrated database per test, on every backend.
+
+Every test that uses `db_url` (and so `engine` and `session`) runs once per
+database backend, shown in its id: test_x[sqlite] on a temporary SQLite
+file, and test_x[postgresql] on a fresh PostgreSQL database when
+TEST_DATABASE_URL names a server (postgresql://user:password@host:port/db;
+the role needs CREATEDB). .ci/run starts such a server; with CI set and no
+TEST_DATABASE_URL the run stops at once, since CI must test PostgreSQL.
+
+Tests about SQLite itself are named test_sqlite_* and skipped on PostgreSQL.
+"""
 from __future__ import annotations
 
+import os
+import secrets
+from collections import Counter
+from contextlib import contextmanager
+from typing import Iterator
+
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from cem import services
 from cem.db import dispose_engine, get_engine, migrate, session_scope
+from cem.models import AppUser
 
 USER = "tester"
+# One account per role (tester is a lead, who may edit the map and delete journeys).
+ACCOUNTS = {"tester": "lead", "alice": "editor", "bob": "editor", "admin": "admin", "lead": "lead",
+            "editor": "editor", "viewer": "viewer"}
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+BACKENDS = ["sqlite", "postgresql"] if TEST_DATABASE_URL else ["sqlite"]
+# Fixtures parametrized by backend; their parameter names a test's backend.
+BACKEND_FIXTURES = ("db_url", "app_url")
 
 
-@pytest.fixture
-def db_url(tmp_path) -> str:
-    url = f"sqlite:///{tmp_path}/test.db"
-    yield url
-    dispose_engine(url)
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def pytest_configure(config) -> None:
+    if in_ci() and not TEST_DATABASE_URL:
+        raise pytest.UsageError(
+            "CI is set but TEST_DATABASE_URL is not: CI must run every database test on PostgreSQL too. "
+            "Run `bash .ci/run`, or set TEST_DATABASE_URL=postgresql://user:password@127.0.0.1:5432/db "
+            "(a role with CREATEDB).")
+
+
+_backend_of_test: dict[str, str] = {}
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    sqlite_only = pytest.mark.skip(reason="about SQLite itself (test_sqlite_*)")
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        backend = next((params[name] for name in BACKEND_FIXTURES if name in params), None)
+        if backend is None:
+            continue
+        _backend_of_test[item.nodeid] = backend
+        if backend == "postgresql" and item.originalname.startswith("test_sqlite_"):
+            item.add_marker(sqlite_only)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """One line per backend, so that a CI log shows PostgreSQL really ran."""
+    counts: dict[str, Counter] = {backend: Counter() for backend in BACKENDS}
+    for outcome in ("passed", "failed", "error", "skipped", "xfailed", "xpassed"):
+        for report in terminalreporter.stats.get(outcome, []):
+            backend = _backend_of_test.get(getattr(report, "nodeid", ""))
+            if backend:
+                counts[backend][outcome] += 1
+    for backend, found in counts.items():
+        if found:
+            terminalreporter.write_line(
+                f"database {backend}: " + ", ".join(f"{n} {outcome}" for outcome, n in found.items()))
+
+
+# ---------------------------------------------------------------- PostgreSQL databases
+
+
+def postgres_url(database: str | None = None) -> str:
+    """TEST_DATABASE_URL with the app's driver (as cem.config spells it),
+    for `database` if given."""
+    url = make_url(TEST_DATABASE_URL)
+    if url.drivername in ("postgres", "postgresql"):
+        url = url.set(drivername="postgresql+psycopg")
+    if database:
+        url = url.set(database=database)
+    return url.render_as_string(hide_password=False)
+
+
+_admin = None
+
+
+def _admin_engine():
+    """Autocommit connections to TEST_DATABASE_URL's database, for CREATE and DROP DATABASE."""
+    global _admin
+    if _admin is None:
+        _admin = create_engine(postgres_url(), isolation_level="AUTOCOMMIT", pool_size=1)
+    return _admin
+
+
+def _admin_execute(sql: str) -> None:
+    with _admin_engine().connect() as connection:
+        connection.execute(text(sql))
+
+
+@contextmanager
+def postgres_database(template: str | None = None, prefix: str = "cem_t") -> Iterator[str]:
+    """A new PostgreSQL database (empty, or a copy of `template`) for the
+    block; dropped afterwards even if something still holds a connection."""
+    name = f"{prefix}_{secrets.token_hex(6)}"
+    _admin_execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    url = postgres_url(name)
+    try:
+        yield url
+    finally:
+        dispose_engine(url)
+        _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    """A database migrated once per run; each test gets a copy of it (much
+    faster than migrating), so migrate() in `engine` finds nothing to do."""
+    with postgres_database(prefix="cem_template") as url:
+        migrate(get_engine(url))
+        dispose_engine(url)  # CREATE DATABASE ... TEMPLATE needs it unused
+        yield make_url(url).database
+
+
+@contextmanager
+def fresh_database(backend: str, directory, template: str | None = None) -> Iterator[str]:
+    """The URL of a new database on `backend`, for the block: an empty file
+    in `directory` for SQLite; for PostgreSQL a new database, a copy of
+    `template` if given, else empty."""
+    if backend == "postgresql":
+        with postgres_database(template=template) as url:
+            yield url
+        return
+    url = f"sqlite:///{directory}/test.db"
+    try:
+        yield url
+    finally:
+        dispose_engine(url)
+
+
+# ---------------------------------------------------------------- fixtures
+
+
+def add_accounts(engine) -> None:
+    with session_scope(engine) as session:
+        for name, role in ACCOUNTS.items():
+            session.add(AppUser(username=name, display_name=name.title(), role=role, created_by="test"))
+        session.commit()
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request, tmp_path) -> Iterator[str]:
+    """A new database for this test, on each backend in turn."""
+    template = request.getfixturevalue("postgres_template") if request.param == "postgresql" else None
+    with fresh_database(request.param, tmp_path, template) as url:
+        yield url
 
 
 @pytest.fixture
 def engine(db_url):
     engine = get_engine(db_url)
     migrate(engine)
+    add_accounts(engine)
     return engine
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cem import i18n, services
+from cem import auth, i18n, services
 from cem.db import get_engine, session_scope
 
 pytestmark = pytest.mark.pages
@@ -19,20 +19,25 @@ PAGES = {
     "pages/cycle.py": "page.cycle",
     "pages/insights.py": "page.insights",
     "pages/excel.py": "page.excel",
+    "pages/activity.py": "page.activity",
+    "pages/admin.py": "page.admin",
 }
 
 
 @pytest.fixture
-def app_db(db_url, monkeypatch):
-    """The app's database for this test: a fresh file, seeded on first run."""
+def app_db(engine, db_url, monkeypatch):
+    """The app's database for this test: fresh, with one account per role,
+    seeded with the sample journey on first run."""
     monkeypatch.setenv("DATABASE_URL", db_url)
-    monkeypatch.setenv("CEM_USER", "tester")
     return db_url
 
 
-def open_page(page: str | None = None, lang: str = "en") -> AppTest:
+def open_page(page: str | None = None, lang: str = "en", user: str | None = "admin") -> AppTest:
+    """The app as `user` (signed in), on `page`."""
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["lang"] = lang
+    if user:
+        at.session_state["auth_user"] = user
     at.run()
     if page:
         at.switch_page(page).run()
@@ -60,13 +65,13 @@ def test_every_page_renders_in_both_languages(app_db, page, lang):
 
 
 @pytest.mark.parametrize("page", list(PAGES))
-def test_pages_without_any_journey_point_to_the_journeys_page(db_url, monkeypatch, page):
+def test_pages_without_any_journey_point_to_the_journeys_page(engine, db_url, monkeypatch, page):
     """With no journey at all, pages say how to start instead of failing."""
     monkeypatch.setenv("DATABASE_URL", db_url)
     monkeypatch.setenv("CEM_SEED_SAMPLE", "0")
     at = open_page(page, "en")
     assert at.title[0].value == i18n.t(PAGES[page], "en")
-    if page != "pages/journeys.py":
+    if page not in ("pages/journeys.py", "pages/admin.py", "pages/excel.py"):
         assert any(i18n.t("journey.none_yet", "en") in info.value for info in at.info)
 
 
@@ -92,7 +97,7 @@ def test_create_a_journey_from_the_template(app_db):
         journey = next(j for j in services.list_journeys(session) if j.name == "Corporate customers")
         stages = services.list_stages(session, journey.id)
     assert [s.name for s in stages][:2] == ["Offer", "Purchase"] and len(stages) == 7
-    assert journey.created_by == "tester"
+    assert journey.created_by == "admin"
 
 
 def test_a_journey_without_a_name_is_refused(app_db):
@@ -224,3 +229,87 @@ def test_excel_bad_file_is_refused_with_a_message(app_db):
     assert at.error
     with db_session(app_db) as session:
         assert len(services.list_journeys(session)) == 1
+
+
+# ---------------------------------------------------------------- sign-in and roles
+
+
+def test_a_fresh_installation_asks_for_the_first_administrator(db_url, monkeypatch):
+    """On a new database the app asks to create the administrator, then signs them in."""
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    at = open_page(None, "en", user=None)
+    assert at.title[0].value == "Welcome: create the administrator"
+    at.text_input(key="auth_first_username").input("somchai")
+    at.text_input(key="auth_first_password").input("correct horse")
+    at.text_input(key="auth_first_again").input("correct horse")
+    at.button(key="auth_first_submit").click().run()
+    assert at.title[0].value == "Journeys"
+    with db_session(db_url) as session:
+        assert auth.find_user(session, "somchai").role == "admin"
+
+
+def sign_in(at: AppTest, username: str, password: str) -> AppTest:
+    at.text_input(key="auth_username").input(username)
+    at.text_input(key="auth_password").input(password)
+    return at.button(key="auth_submit").click().run()
+
+
+def test_sign_in_with_a_password_and_rate_limit(app_db):
+    """Signing in works with the right password; after five wrong ones the account is locked for a while."""
+    with db_session(app_db) as session:
+        auth.create_user(session, username="nok", password="secret-pass", role="editor", user="admin")
+    at = open_page(None, "en", user=None)
+    assert at.title[0].value == "Sign in"
+    sign_in(at, "nok", "wrong")
+    assert any("Wrong username or password" in e.value for e in at.error)
+    sign_in(at, "nok", "secret-pass")
+    assert at.title[0].value == "Journeys"
+    at = open_page(None, "th", user=None)
+    for _ in range(auth.MAX_FAILED_SIGN_INS):
+        sign_in(at, "nok", "wrong")
+    sign_in(at, "nok", "secret-pass")
+    assert any("ถูกล็อก" in e.value for e in at.error)
+
+
+def test_a_viewer_sees_but_cannot_change(app_db):
+    """An executive (viewer) sees the journeys and board but no editor, create form or delete."""
+    at = open_page("pages/journeys.py", "en", user="viewer")
+    keys = {getattr(w, "key", None) for w in at.button} | {getattr(w, "key", None) for w in at.text_input}
+    assert "journeys_create" not in keys and "journeys_delete" not in keys and "journeys_edit_save" not in keys
+    at = open_page("pages/board.py", "en", user="viewer")
+    assert at.title[0].value == "Journey board"
+    at = open_page("pages/excel.py", "en", user="viewer")
+    assert not [u for u in at.file_uploader]
+
+
+def test_an_editor_cannot_open_administration(app_db):
+    """The administration page refuses anyone but an administrator."""
+    at = open_page("pages/admin.py", "en", user="alice")
+    assert not any(t.value == "Administration" for t in at.title) or at.warning
+
+
+def test_admin_adds_an_account(app_db):
+    """An administrator adds an account with a role."""
+    at = open_page("pages/admin.py", "en", user="admin")
+    at.text_input(key="admin_new_username").input("malee")
+    at.selectbox(key="admin_new_role").set_value("viewer")
+    at.text_input(key="admin_new_password").input("long enough")
+    at.button(key="admin_add").click().run()
+    assert not at.error
+    with db_session(app_db) as session:
+        assert auth.find_user(session, "malee").role == "viewer"
+
+
+def test_activity_shows_changes_and_restores_from_the_bin(app_db):
+    """A deleted stage shows in the bin and comes back with its sub-steps after Restore."""
+    open_page(None, "en")  # the first run seeds the sample journey
+    tree = sample(app_db)
+    stage = tree.stages[0].stage
+    with db_session(app_db) as session:
+        services.update_stage(session, stage_id=stage.id, name="First offer", user="alice")
+        services.delete_stage(session, stage_id=stage.id, user="alice")
+    at = open_page("pages/activity.py", "en", user="tester")
+    feed = at.dataframe[0].value
+    assert "alice" in set(feed["Who"]) and "deleted stage" in set(feed["What"])
+    at.button(key=f"activity_restore_stage_{stage.id}").click().run()
+    assert sample(app_db).stages[0].stage.name == "First offer"

@@ -6,6 +6,7 @@ from sqlalchemy import event, text
 from sqlmodel import func, select
 
 from cem import services
+from cem.auth import PermissionDenied
 from cem.db import migrate
 from cem.errors import ConflictError, NotFoundError, ValidationError
 from cem.models import Idea, Journey, Measure, PainPoint, Stage, Step
@@ -83,11 +84,12 @@ def test_journey_needs_a_name_and_nothing_is_saved_without_one(session):
     assert count(session, Journey) == 0 and count(session, Stage) == 0
 
 
-def test_every_write_needs_an_acting_user(session):
-    """A change without a user name is refused."""
-    with pytest.raises(ValidationError) as caught:
-        services.create_journey(session, name="J", user=" ")
-    assert caught.value.code == "err.no_user"
+def test_every_write_needs_a_signed_in_user(session):
+    """A change without a known, active account is refused."""
+    for who in (" ", "nobody"):
+        with pytest.raises(PermissionDenied) as caught:
+            services.create_journey(session, name="J", user=who)
+        assert caught.value.code == "err.not_signed_in"
 
 
 def test_update_records_who_and_raises_the_version(session, small_journey):
@@ -141,8 +143,10 @@ def test_deleting_a_stage_says_and_takes_what_goes_with_it(session, small_journe
     impact = services.stage_deletion_impact(session, [offer.id])
     assert (impact.steps, impact.pain_points, impact.measures, impact.ideas) == (2, 2, 3, 1)
     services.delete_stage(session, stage_id=offer.id, user=USER)
-    assert count(session, Step) == 0 and count(session, Measure) == 0 and count(session, Idea) == 0
     assert [s.position for s in services.list_stages(session, small_journey.id)] == [1]
+    tree = services.load_journey_tree(session, small_journey.id)
+    assert [s.stage.name for s in tree.stages] == ["Use"] and tree.all_steps() == []
+    assert services.journey_counts(session)[small_journey.id] == {"stages": 1}
 
 
 def test_step_emotion_and_ratings_are_checked(session, small_journey):
@@ -260,7 +264,8 @@ def test_journey_tree_holds_everything_in_order(session, small_journey):
 def test_journey_tree_uses_a_fixed_number_of_queries(session, small_journey, engine):
     """Loading a large map costs no more queries than a small one."""
     statements = []
-    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    event.listen(engine, "before_cursor_execute",
+                 lambda *args: None if args[2].startswith("BEGIN") else statements.append(args[2]))
     services.load_journey_tree(session, small_journey.id)
     small = len(statements)
     stage = services.list_stages(session, small_journey.id)[1]
@@ -313,3 +318,56 @@ def test_an_edit_that_changes_nothing_keeps_the_revision(session, small_journey)
     before = services.journey_revision(session, small_journey.id)
     services.update_stage(session, stage_id=stage.id, name=stage.name, user=USER)
     assert services.journey_revision(session, small_journey.id) == before
+
+
+# ---------------------------------------------------------------- bin and history
+
+
+def test_a_deleted_stage_comes_back_from_the_bin_with_everything_under_it(session, small_journey):
+    """Restoring a stage from the bin brings back its sub-steps, pain points, measures and ideas, in its place."""
+    before = services.load_journey_tree(session, small_journey.id)
+    offer = before.stages[0].stage
+    services.delete_stage(session, stage_id=offer.id, user="alice")
+    [entry] = services.list_bin(session, small_journey.id)
+    assert entry.item_type == "stage" and entry.item.deleted_by == "alice"
+    assert (entry.impact.steps, entry.impact.pain_points, entry.impact.measures) == (2, 2, 3)
+    services.restore_from_bin(session, item_type="stage", item_id=offer.id, user="bob")
+    after = services.load_journey_tree(session, small_journey.id)
+    assert [s.stage.name for s in after.stages] == ["Offer", "Use"]
+    assert len(after.all_steps()) == 2 and after.stages[0].open_pain_points == 2
+    assert services.list_bin(session, small_journey.id) == []
+
+
+def test_a_deleted_step_from_a_grid_goes_to_the_bin(session, small_journey):
+    """Deleting a sub-step row in the grid moves it to the bin, where it can be restored."""
+    offer = services.list_stages(session, small_journey.id)[0]
+    browse, call = services.list_steps(session, offer.id)
+    services.save_steps(session, stage_id=offer.id, changes=RowChanges(deleted=[browse.id]), user=USER)
+    assert [s.name for s in services.list_steps(session, offer.id)] == ["Call sales"]
+    [entry] = services.list_bin(session, small_journey.id)
+    assert entry.item_type == "step" and entry.stage_name == "Offer" and entry.impact.ideas == 1
+    services.restore_from_bin(session, item_type="step", item_id=browse.id, user=USER)
+    assert [s.name for s in services.list_steps(session, offer.id)] == ["Browse packages", "Call sales"]
+
+
+def test_history_records_who_when_what_old_and_new(session, small_journey):
+    """Every change is in the history with who made it and the old and new values."""
+    stage = services.list_stages(session, small_journey.id)[0]
+    services.update_stage(session, stage_id=stage.id, name="First offer", user="alice")
+    [change] = services.history(session, journey_id=small_journey.id, stage_id=stage.id, limit=1)
+    assert (change.user, change.action, change.item_type) == ("alice", "update", "stage")
+    assert change.old == {"name": "Offer"} and change.new == {"name": "First offer"}
+    step = services.list_steps(session, stage.id)[0]
+    services.add_idea(session, step_id=step.id, text="Video guide", user="bob")
+    feed = services.history(session, journey_id=small_journey.id, step_id=step.id)
+    assert feed[0].item_type == "idea" and feed[0].new["text"] == "Video guide" and feed[0].user == "bob"
+    assert {c.action for c in services.history(session, journey_id=small_journey.id)} == {"create", "update"}
+
+
+def test_deleted_rows_keep_their_last_values_in_the_history(session, small_journey):
+    """A deleted pain point's text stays readable in the activity feed."""
+    step = services.list_steps(session, services.list_stages(session, small_journey.id)[0].id)[0]
+    pain = services.list_pain_points(session, step.id)[1]
+    services.delete_pain_point(session, pain_point_id=pain.id, user="bob")
+    latest = services.history(session, journey_id=small_journey.id, limit=1)[0]
+    assert (latest.action, latest.old["text"], latest.user) == ("delete", "Site is slow", "bob")

@@ -11,7 +11,7 @@ from typing import Iterator
 import streamlit as st
 from sqlmodel import Session
 
-from cem import config, i18n, services
+from cem import auth, config, i18n, services
 from cem.db import get_engine, migrate, session_scope
 from cem.errors import CemError
 from cem.templates import seed_sample_journey
@@ -19,7 +19,6 @@ from cem.text import escape_markdown
 
 ENTRY_POINT = Path(__file__).resolve().parent.parent / "app.py"
 LANG_KEY = "ui_lang"
-USER_KEY = "ui_user"
 JOURNEY_KEY = "ui_journey_id"
 
 
@@ -46,8 +45,11 @@ def _prepare_database(url: str) -> None:
     not on every rerun."""
     engine = get_engine(url)
     migrate(engine)
-    if config.seed_sample():
-        with session_scope(engine) as session:
+    with session_scope(engine) as session:
+        first_admin = config.bootstrap_admin()
+        if first_admin and auth.count_users(session) == 0:
+            auth.create_first_admin(session, username=first_admin[0], password=first_admin[1])
+        if config.seed_sample():
             seed_sample_journey(session)
 
 
@@ -123,19 +125,8 @@ def language_picker() -> None:
 
 
 def user() -> str:
-    if not st.session_state.get(USER_KEY, "").strip():
-        st.session_state[USER_KEY] = config.default_user()
-    return st.session_state[USER_KEY]
-
-
-def _user_typed() -> None:
-    typed = st.session_state[f"{USER_KEY}_widget"].strip()
-    st.session_state[USER_KEY] = typed or config.default_user()
-
-
-def user_field() -> None:
-    st.sidebar.text_input(t("sidebar.your_name"), value=user(), key=f"{USER_KEY}_widget", max_chars=100,
-                          help=t("sidebar.your_name_help"), on_change=_user_typed)
+    """The signed-in username (ui.auth.require_account runs first in app.py)."""
+    return st.session_state.get("auth_user", "")
 
 
 # ---------------------------------------------------------------- current journey

@@ -1,14 +1,17 @@
-"""Real-browser tests: one `streamlit run` server per test module on a free
-port, driven by Playwright in Debian's Chromium."""
+"""Real-browser tests: one `streamlit run` server per test module and
+database backend (test_x[sqlite], test_x[postgresql]; see tests/conftest.py)
+on a free port, driven by Playwright in Debian's Chromium."""
 from __future__ import annotations
 
 import os
 
 import pytest
 
+from tests.conftest import BACKENDS, fresh_database
 from tools.serve import chromium_args, chromium_path, running_app, wait_for_app
 
 pytestmark = pytest.mark.e2e
+E2E_USER, E2E_PASSWORD = "e2e", "e2e-password"
 
 
 def _require_chromium() -> str:
@@ -31,11 +34,13 @@ def browser():
         browser.close()
 
 
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    """A fresh server on an empty database (no sample journey)."""
-    db = tmp_path_factory.mktemp("e2e") / "e2e.db"
-    with running_app(f"sqlite:///{db}", env={"CEM_SEED_SAMPLE": "0", "CEM_USER": "e2e"}) as url:
+@pytest.fixture(scope="module", params=BACKENDS)
+def app_url(request, tmp_path_factory):
+    """A fresh server on an empty database (no tables, no sample journey:
+    the app migrates it at start), once per backend."""
+    with fresh_database(request.param, tmp_path_factory.mktemp("e2e")) as database_url, \
+            running_app(database_url, env={"CEM_SEED_SAMPLE": "0", "CEM_ADMIN_USER": E2E_USER,
+                                             "CEM_ADMIN_PASSWORD": E2E_PASSWORD}) as url:
         yield url
 
 
@@ -49,5 +54,12 @@ def page(browser):
 
 
 def open_app(page, url: str) -> None:
+    """Open `url`, signing in first if the app asks."""
     page.goto(url)
     wait_for_app(page)
+    if page.locator(".st-key-auth_username").count():
+        page.locator(".st-key-auth_username input").fill(E2E_USER)
+        page.locator(".st-key-auth_password input").fill(E2E_PASSWORD)
+        page.locator(".st-key-auth_submit button").click()
+        page.wait_for_timeout(300)
+        wait_for_app(page)

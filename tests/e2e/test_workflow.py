@@ -37,8 +37,7 @@ def test_workshop_from_template_to_board(page, app_url):
     add_row(page, page.locator("[class*='st-key-grid_ideas_']"), 0, ["Live chat with a real person"])
     save(page, "ideas")
 
-    page.reload()
-    wait_for_app(page)
+    open_app(page, f"{app_url}/?lang=en")  # a reload: a new session, so sign in again
     page.get_by_role("link", name="Journey board").click()
     wait_for_app(page)
     expect(page.get_by_role("heading", name="Journey board")).to_be_visible()

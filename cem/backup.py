@@ -1,0 +1,418 @@
+"""The whole database as one JSON document, and back.
+
+An administrator downloads a backup of every table (journeys and their
+maps, accounts with their password hashes, the change log) and can restore
+one later. Restoring replaces every row of every table with the backup's in
+one transaction: all of it or nothing.
+
+The document:
+
+    {"format": "cem-backup", "version": 1, "schema_revision": "0003",
+     "created_at": "2026-01-31T09:00:00+00:00", "created_by": "admin",
+     "tables": {"journey": {"columns": ["created_at", ..., "id", ...],
+                            "rows": [[...], ...]}, ...}}
+
+Each table lists its column names once and each row as an array in that
+order. Datetimes are ISO 8601 strings in UTC; JSON columns (the change log's
+old and new values) are JSON objects. Row numbers in error messages count
+from 1 in a table's "rows".
+
+An uploaded backup is untrusted: its size, encoding (strict UTF-8), JSON
+syntax, nesting depth and number of values are checked before it is parsed
+into objects, and every table, column, type, text length, coded value,
+unique value and foreign key is checked before anything is written.
+ImportFileError (keys data.err.*) says what is wrong and where.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import JSON, Boolean, DateTime, Integer, String, Table, delete, insert, select, text
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Session
+
+from cem.auth import authorize
+from cem.errors import ImportFileError
+from cem.models import (
+    EMOTION_MAX, EMOTION_MIN, MEASURE_KINDS, PAIN_STATUSES, PHASES, QUALITIES, RATING_MAX, RATING_MIN, ROLES,
+    SEVERITY_MAX, SEVERITY_MIN, AppUser, ChangeLog, Idea, Journey, Measure, PainPoint, Stage, Step, utcnow,
+)
+from cem.services import write_service
+
+FORMAT = "cem-backup"
+VERSION = 1
+MAX_BACKUP_BYTES = 50 * 2**20
+MAX_DEPTH = 20  # nesting of arrays and objects; a backup itself needs 6 (+ the change log's values)
+MAX_VALUES = 5_000_000  # every number, string, array ... in the document
+MAX_DATETIME_CHARS = 64
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # PostgreSQL's integer
+INSERT_BATCH = 1000
+
+# Parents before children: rows are inserted in this order and deleted in
+# the reverse order.
+MODELS = (Journey, Stage, Step, PainPoint, Measure, Idea, AppUser, ChangeLog)
+TABLES: tuple[Table, ...] = tuple(model.__table__ for model in MODELS)
+HEADER_KEYS = ("format", "version", "schema_revision", "created_at", "created_by", "tables")
+
+# Coded values and number ranges the app relies on.
+CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("appuser", "role"): ROLES,
+    ("stage", "phase"): PHASES + ("",),
+    ("painpoint", "status"): PAIN_STATUSES,
+    ("measure", "kind"): MEASURE_KINDS,
+}
+RANGES: dict[tuple[str, str], tuple[int, int]] = {
+    ("painpoint", "severity"): (SEVERITY_MIN, SEVERITY_MAX),
+    ("step", "emotion_now"): (EMOTION_MIN, EMOTION_MAX),
+    ("step", "emotion_target"): (EMOTION_MIN, EMOTION_MAX),
+    **{("step", quality): (RATING_MIN, RATING_MAX) for quality in QUALITIES},
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What one column accepts."""
+
+    name: str
+    kind: str  # integer, text, boolean, datetime, object
+    nullable: bool
+    max_length: int | None = None
+    target: str | None = None  # the table a foreign key points at
+    unique: bool = False
+    choices: tuple[str, ...] = ()
+    low: int = INT_MIN
+    high: int = INT_MAX
+
+
+def _kind(column) -> str:
+    kind = column.type.impl if isinstance(column.type, TypeDecorator) else column.type
+    for cls, name in ((Boolean, "boolean"), (Integer, "integer"), (String, "text"), (DateTime, "datetime"),
+                      (JSON, "object")):
+        if isinstance(kind, cls):
+            return name
+    raise TypeError(f"cem.backup does not know how to check {column.table.name}.{column.name} ({column.type!r})")
+
+
+def _rule(table: Table, column) -> Rule:
+    key = (table.name, column.name)
+    unique = column.primary_key or bool(column.unique) or any(
+        index.unique and list(index.columns) == [column] for index in table.indexes)
+    targets = [fk.column.table.name for fk in column.foreign_keys]
+    low, high = RANGES.get(key, (1 if column.primary_key else INT_MIN, INT_MAX))
+    return Rule(column.name, _kind(column), bool(column.nullable) and not column.primary_key,
+                getattr(column.type, "length", None), targets[0] if targets else None, unique,
+                CHOICES.get(key, ()), low, high)
+
+
+RULES: dict[str, dict[str, Rule]] = {
+    table.name: {column.name: _rule(table, column) for column in table.columns} for table in TABLES
+}
+
+
+# ---------------------------------------------------------------- export
+
+
+def schema_revision(session: Session) -> str | None:
+    """The Alembic revision the database is at."""
+    return MigrationContext.configure(session.connection()).get_current_revision()
+
+
+def export_backup(session: Session, *, user: str) -> bytes:
+    """Every row of every table as one UTF-8 JSON document (administrators only).
+    The backup holds password hashes: keep it as safe as the database."""
+    by = authorize(session, user, "backup")
+    tables = {}
+    for table in TABLES:
+        names = [column.name for column in table.columns]
+        rows = session.execute(select(*table.columns).order_by(table.c.id))
+        tables[table.name] = {"columns": names, "rows": [[_json_value(value) for value in row] for row in rows]}
+    document = {"format": FORMAT, "version": VERSION, "schema_revision": schema_revision(session),
+                "created_at": utcnow().isoformat(), "created_by": by, "tables": tables}
+    written = json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    # A lone surrogate can only sit inside a JSON string (in the change log's
+    # values); "backslashreplace" writes it as the JSON escape \udXXX.
+    return written.encode("utf-8", "backslashreplace")
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc).isoformat()
+    return value
+
+
+# ---------------------------------------------------------------- restore
+
+
+def restore_backup(session: Session, *, data: bytes, user: str) -> dict[str, int]:
+    """Replace everything in the database with a backup from export_backup
+    (administrators only). The whole file is checked first; then every table
+    is emptied and refilled in one transaction. Returns rows per table."""
+    by = authorize(session, user, "backup")  # before spending time on the file
+    document = parse_backup(data)
+    rows = check_backup(document, database_revision=schema_revision(session), admin=by)
+    return store_backup(session, rows, revision=document["schema_revision"], user=user)
+
+
+@write_service("backup")
+def store_backup(session: Session, rows: dict[str, list[dict[str, Any]]], *, revision: str,
+                 user: str) -> dict[str, int]:
+    """Empty every table (children first) and insert the checked rows
+    (parents first), all in one transaction."""
+    current = schema_revision(session)
+    if current != revision:
+        raise ImportFileError("data.err.schema", backup=revision, database=current or "-")
+    _check_admin(rows["appuser"], user)
+    for table in reversed(TABLES):
+        session.execute(delete(table))
+    for table in TABLES:
+        table_rows = rows[table.name]
+        for start in range(0, len(table_rows), INSERT_BATCH):
+            session.execute(insert(table), table_rows[start:start + INSERT_BATCH])
+    if session.get_bind().dialect.name == "postgresql":
+        _reset_id_sequences(session)
+    session.commit()
+    session.expire_all()  # objects loaded before now reload the restored rows when next used
+    return {table.name: len(rows[table.name]) for table in TABLES}
+
+
+def _reset_id_sequences(session: Session) -> None:
+    """New rows after a restore get ids above every restored id."""
+    quote = session.get_bind().dialect.identifier_preparer.quote
+    for table in TABLES:
+        session.execute(text(f"SELECT setval(pg_get_serial_sequence(:name, 'id'), COALESCE(MAX(id), 0) + 1, false) "
+                             f"FROM {quote(table.name)}"), {"name": table.name})
+
+
+# ---------------------------------------------------------------- reading the file
+
+# From a quote to its closing quote, or to the end when it has none: every
+# quote matches at once, so no input makes this slower than linear.
+_STRING = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+(?:"|\\?\Z)', re.S)
+_BRACKETS = re.compile(r"[^\[\]{}]+")
+
+
+def parse_backup(data: bytes) -> Any:
+    """The JSON value in `data`, after checking size, encoding and shape
+    limits; ImportFileError otherwise."""
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise ImportFileError("data.err.not_json")
+    data = bytes(data)
+    if len(data) > MAX_BACKUP_BYTES:
+        raise ImportFileError("data.err.too_big", size_mb=round(len(data) / 2**20, 1),
+                              max_mb=MAX_BACKUP_BYTES // 2**20)
+    try:
+        document = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ImportFileError("data.err.encoding", position=error.start) from None
+    if "\x00" in document:  # never in JSON text; typical of UTF-16
+        raise ImportFileError("data.err.encoding", position=data.index(b"\x00"))
+    document = document.removeprefix("\ufeff")  # a byte order mark some editors add
+    _check_structure(document)
+    try:
+        return json.loads(document, object_pairs_hook=_object, parse_constant=_constant, parse_float=_float)
+    except json.JSONDecodeError as error:
+        raise ImportFileError("data.err.json_syntax", line=error.lineno, column=error.colno) from None
+    except (ValueError, RecursionError):  # e.g. a number with thousands of digits
+        raise ImportFileError("data.err.not_json") from None
+
+
+def _check_structure(document: str) -> None:
+    """Count values and measure nesting without building any object."""
+    skeleton = _STRING.sub('""', document)
+    values = skeleton.count(",") + skeleton.count("[") + skeleton.count("{") + 1
+    if values > MAX_VALUES:
+        raise ImportFileError("data.err.too_many_values", max=MAX_VALUES)
+    depth = 0
+    for bracket in _BRACKETS.sub("", skeleton):
+        depth += 1 if bracket in "[{" else -1
+        if depth > MAX_DEPTH:
+            raise ImportFileError("data.err.too_deep", max=MAX_DEPTH)
+        if depth < 0:
+            return  # not JSON; the parser says where
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen = set()
+        key = next(k for k, _ in pairs if k in seen or seen.add(k))
+        raise ImportFileError("data.err.duplicate_key", key=_short(key))
+    return result
+
+
+def _constant(name: str) -> float:
+    raise ImportFileError("data.err.not_json")  # NaN and Infinity are not JSON
+
+
+def _float(literal: str) -> float:
+    number = float(literal)
+    if not math.isfinite(number):  # 1e999
+        raise ImportFileError("data.err.not_json")
+    return number
+
+
+def _short(value: Any) -> str:
+    """A value as shown in a message: short, and never a whole structure."""
+    if isinstance(value, dict):
+        return "{…}"
+    if isinstance(value, list):
+        return "[…]"
+    shown = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+    return shown if len(shown) <= 40 else shown[:39] + "…"
+
+
+# ---------------------------------------------------------------- checking the content
+
+
+def check_backup(document: Any, *, database_revision: str | None, admin: str) -> dict[str, list[dict[str, Any]]]:
+    """Every table's rows as column -> value, ready to insert, if the whole
+    backup is valid for this database and keeps `admin` an active
+    administrator; ImportFileError naming table, row and column otherwise."""
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise ImportFileError("data.err.not_backup")
+    version = document.get("version")
+    if type(version) is not int or version != VERSION:
+        raise ImportFileError("data.err.version", version=_short(version), supported=VERSION)
+    for key in HEADER_KEYS:
+        if key not in document:
+            raise ImportFileError("data.err.header", field=key)
+    unknown = sorted(set(document) - set(HEADER_KEYS))
+    if unknown:
+        raise ImportFileError("data.err.header", field=_short(unknown[0]))
+    for key in ("schema_revision", "created_by"):
+        if not isinstance(document[key], str):
+            raise ImportFileError("data.err.header", field=key)
+    if _datetime(document["created_at"]) is None:
+        raise ImportFileError("data.err.header", field="created_at")
+    if document["schema_revision"] != database_revision:
+        raise ImportFileError("data.err.schema", backup=_short(document["schema_revision"]),
+                              database=database_revision or "-")
+    tables = document["tables"]
+    if not isinstance(tables, dict):
+        raise ImportFileError("data.err.header", field="tables")
+    for name in tables:
+        if name not in RULES:
+            raise ImportFileError("data.err.unknown_table", table=_short(name))
+    for table in TABLES:
+        if table.name not in tables:
+            raise ImportFileError("data.err.missing_table", table=table.name)
+    rows = {table.name: _check_table(table.name, tables[table.name]) for table in TABLES}
+    _check_links(rows)
+    _check_admin(rows["appuser"], admin)
+    return rows
+
+
+def _check_table(name: str, table: Any) -> list[dict[str, Any]]:
+    rules = RULES[name]
+    if not (isinstance(table, dict) and set(table) == {"columns", "rows"} and isinstance(table["columns"], list)
+            and isinstance(table["rows"], list)):
+        raise ImportFileError("data.err.table_shape", table=name)
+    columns = table["columns"]
+    for column in columns:
+        if not isinstance(column, str) or column not in rules:
+            raise ImportFileError("data.err.unknown_column", table=name, column=_short(column))
+    if len(set(columns)) != len(columns):
+        twice = next(c for i, c in enumerate(columns) if c in columns[:i])
+        raise ImportFileError("data.err.column_twice", table=name, column=twice)
+    for column in rules:
+        if column not in columns:
+            raise ImportFileError("data.err.missing_column", table=name, column=column)
+    checked = []
+    for number, row in enumerate(table["rows"], 1):
+        if not isinstance(row, list) or len(row) != len(columns):
+            raise ImportFileError("data.err.row_shape", table=name, row=number, expected=len(columns))
+        checked.append({column: _check_cell(rules[column], value, name, number)
+                        for column, value in zip(columns, row)})
+    for rule in rules.values():
+        if rule.unique:
+            first: dict[Any, int] = {}
+            for number, row in enumerate(checked, 1):
+                value = row[rule.name]
+                if value is not None and value in first:
+                    raise ImportFileError("data.err.duplicate", table=name, row=number, column=rule.name,
+                                          value=_short(value), first_row=first[value])
+                first.setdefault(value, number)
+    return checked
+
+
+_BAD_CHARACTERS = re.compile(r"[\x00\ud800-\udfff]")  # no database stores these in text
+
+
+def _check_cell(rule: Rule, value: Any, table: str, row: int) -> Any:
+    def problem(code: str, **params) -> ImportFileError:
+        return ImportFileError("data.err.cell", table=table, row=row, column=rule.name, problem=code,
+                               value=_short(value), **params)
+
+    if value is None:
+        if not rule.nullable:
+            raise problem("data.problem.required")
+        return None
+    if rule.kind == "integer":
+        if type(value) is not int:
+            raise problem("data.problem.integer")
+        if not rule.low <= value <= rule.high:
+            raise problem("data.problem.int_range", min=rule.low, max=rule.high)
+        return value
+    if rule.kind == "text":
+        if not isinstance(value, str):
+            raise problem("data.problem.text")
+        if _BAD_CHARACTERS.search(value):
+            raise problem("data.problem.bad_characters")
+        if rule.max_length is not None and len(value) > rule.max_length:
+            raise problem("data.problem.too_long", max=rule.max_length, length=len(value))
+        if rule.choices and value not in rule.choices:
+            raise problem("data.problem.choice", options=", ".join(repr(c) for c in rule.choices))
+        return value
+    if rule.kind == "boolean":
+        if type(value) is not bool:
+            raise problem("data.problem.boolean")
+        return value
+    if rule.kind == "datetime":
+        moment = _datetime(value)
+        if moment is None:
+            raise problem("data.problem.datetime")
+        return moment
+    if not isinstance(value, dict):  # object
+        raise problem("data.problem.object")
+    return value
+
+
+def _datetime(value: Any) -> datetime | None:
+    """An ISO 8601 string as an aware UTC datetime (no offset means UTC)."""
+    if not isinstance(value, str) or len(value) > MAX_DATETIME_CHARS:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        return moment.astimezone(timezone.utc)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _check_links(rows: dict[str, list[dict[str, Any]]]) -> None:
+    """Every foreign key names a row of the backup."""
+    ids = {name: {row["id"] for row in table_rows} for name, table_rows in rows.items()}
+    for table in TABLES:
+        for rule in RULES[table.name].values():
+            if rule.target is None:
+                continue
+            for number, row in enumerate(rows[table.name], 1):
+                value = row[rule.name]
+                if value is not None and value not in ids[rule.target]:
+                    raise ImportFileError("data.err.dangling", table=table.name, row=number, column=rule.name,
+                                          value=value, target=rule.target)
+
+
+def _check_admin(accounts: list[dict[str, Any]], admin: str) -> None:
+    """Whoever restores stays an active administrator afterwards."""
+    if not any(a["username"] == admin and a["role"] == "admin" and a["active"] for a in accounts):
+        raise ImportFileError("data.err.no_admin", user=admin)

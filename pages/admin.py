@@ -1,0 +1,103 @@
+"""Administration: accounts and roles, and a full backup of the database
+and restoring one. Administrators only (the services check it too)."""
+from datetime import datetime, timezone
+
+import streamlit as st
+
+from cem import auth as accounts
+from cem import backup
+from cem.errors import CemError
+from cem.models import ROLES
+from ui import auth, common
+
+common.ensure_entry_point()
+
+t = common.t
+st.title(t("page.admin"))
+user = common.user()
+if not auth.allowed("users.manage"):
+    st.warning(t("err.forbidden_page"))
+    st.stop()
+role_label = {r: t(f"role.{r}") for r in ROLES}
+
+# ---------------------------------------------------------------- accounts
+st.subheader(t("admin.users"), anchor=False)
+st.caption(t("admin.roles_help"))
+with common.db() as session:
+    users = accounts.list_users(session)
+st.dataframe([{t("auth.username"): u.username, t("auth.display_name"): u.display_name,
+               t("admin.role"): role_label.get(u.role, u.role), t("admin.email"): u.email,
+               t("admin.active"): "✅" if u.active else "⛔",
+               t("admin.last_login"): u.last_login_at.strftime("%Y-%m-%d %H:%M") if u.last_login_at else "—"}
+              for u in users], hide_index=True, width="stretch", key="admin_users_table")
+
+add, change = st.tabs([t("admin.add_user"), t("admin.change_user")])
+with add:
+    with st.form("admin_add_form", clear_on_submit=True, border=False):
+        username = st.text_input(t("auth.username"), key="admin_new_username", max_chars=100,
+                                 help=t("auth.username_help"))
+        name = st.text_input(t("auth.display_name"), key="admin_new_name", max_chars=200)
+        email = st.text_input(t("admin.email"), key="admin_new_email", max_chars=200, help=t("admin.email_help"))
+        role = st.selectbox(t("admin.role"), ROLES, index=ROLES.index("editor"), format_func=role_label.get,
+                            key="admin_new_role")
+        password = st.text_input(t("auth.password"), type="password", key="admin_new_password",
+                                 help=t("auth.password_help", min=accounts.MIN_PASSWORD_LENGTH))
+        if st.form_submit_button(t("admin.add_user"), type="primary", key="admin_add"):
+            try:
+                with common.db() as session:
+                    accounts.create_user(session, username=username, display_name=name, email=email, role=role,
+                                         password=password, user=user)
+            except CemError as error:
+                common.show_error(error)
+            else:
+                common.flash(t("admin.user_added", name=common.md(username)))
+                st.rerun()
+with change:
+    names = [u.username for u in users]
+    chosen = st.selectbox(t("auth.username"), names, key="admin_edit_user")
+    target = next(u for u in users if u.username == chosen)
+    with st.form(f"admin_edit_form_{target.id}_{target.version}", border=False):
+        role = st.selectbox(t("admin.role"), ROLES, index=ROLES.index(target.role), format_func=role_label.get,
+                            key="admin_edit_role")
+        active = st.toggle(t("admin.active"), value=target.active, key="admin_edit_active")
+        password = st.text_input(t("admin.new_password"), type="password", key="admin_edit_password",
+                                 help=t("admin.new_password_help"))
+        if st.form_submit_button(t("common.save"), type="primary", key="admin_edit_save"):
+            try:
+                with common.db() as session:
+                    accounts.update_user(session, username=target.username, role=role, active=active,
+                                         password=password or None, user=user)
+            except CemError as error:
+                common.show_error(error)
+            else:
+                common.flash(t("common.saved"))
+                st.rerun()
+
+# ---------------------------------------------------------------- backup and restore
+st.divider()
+st.subheader(t("admin.backup"), anchor=False)
+st.caption(t("admin.backup_help"))
+
+
+def backup_file() -> bytes:
+    with common.db() as session:
+        return backup.export_backup(session, user=user)
+
+
+stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M")
+st.download_button(t("admin.download_backup"), data=backup_file, file_name=f"cem-backup-{stamp}.json",
+                   mime="application/json", key="admin_backup", icon="💾")
+upload = st.file_uploader(t("admin.restore_file"), type=["json"], key="admin_restore_upload")
+confirm = st.checkbox(t("admin.restore_confirm"), key="admin_restore_confirm")
+if st.button(t("admin.restore"), key="admin_restore", type="primary", disabled=upload is None or not confirm,
+             icon="♻️"):
+    try:
+        with common.db() as session:
+            counts = backup.restore_backup(session, data=upload.getvalue(), user=user)
+    except CemError as error:
+        common.show_error(error)
+    else:
+        common.journey_tree.clear() if hasattr(common.journey_tree, "clear") else None
+        st.session_state.pop(common.JOURNEY_KEY, None)
+        common.flash(t("admin.restored", rows=sum(counts.values())))
+        st.rerun()

@@ -1,0 +1,202 @@
+"""Every write service refuses the roles that may not use it, and changes nothing then.
+
+Each service registered in cem.services.WRITE_SERVICES (and the account
+services of cem.auth) is called as every role, as a deactivated account and
+as a name that has no account. Exactly the roles cem.auth.PERMISSIONS lists
+for the service's action succeed; everybody else gets PermissionDenied and
+the database is exactly as before. A new write service without an entry in
+CALLS below fails this test, so none can be forgotten.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlmodel import Session, SQLModel
+
+import cem
+from cem import auth, backup, excel, services, templates
+from cem.auth import PERMISSIONS, PermissionDenied
+from cem.models import AppUser, ChangeLog, Journey
+from cem.services import WRITE_SERVICES, RowChanges
+
+# Import every module of the app, so every write service has registered itself.
+for _module in pkgutil.iter_modules(cem.__path__):
+    importlib.import_module(f"cem.{_module.name}")
+
+BUILDER = "admin"
+# The account services of cem.auth, with the permission they need.
+AUTH_SERVICES = {"create_user": "users.manage", "update_user": "users.manage"}
+# Who calls: each role's account (from tests/conftest.py), a deactivated
+# administrator, and a name without an account.
+CALLERS = {"admin": "admin", "lead": "lead", "editor": "editor", "viewer": "viewer",
+           "former": "inactive", "nobody": "unknown"}
+
+
+@dataclass
+class World:
+    """A small journey with one of everything, to call the services on."""
+
+    journey: int
+    stage: int
+    other_stage: int
+    binned_stage: int
+    step: int
+    other_step: int
+    binned_step: int
+    pain: int
+    other_pain: int
+    measure: int
+    idea: int
+    workbook: bytes
+    backup: bytes  # of the whole database, taken before the last changes of build_world
+
+
+def build_world(session: Session) -> World:
+    j = services.create_journey(session, name="Roles", user=BUILDER).id
+    stage = services.add_stage(session, journey_id=j, name="Offer", user=BUILDER).id
+    other_stage = services.add_stage(session, journey_id=j, name="Use", user=BUILDER).id
+    binned_stage = services.add_stage(session, journey_id=j, name="Gone", user=BUILDER).id
+    step = services.add_step(session, stage_id=stage, name="Browse", user=BUILDER).id
+    other_step = services.add_step(session, stage_id=stage, name="Call", user=BUILDER).id
+    binned_step = services.add_step(session, stage_id=stage, name="Gone too", user=BUILDER).id
+    pain = services.add_pain_point(session, step_id=step, text="Slow", user=BUILDER).id
+    other_pain = services.add_pain_point(session, step_id=step, text="Costly", user=BUILDER).id
+    measure = services.add_measure(session, pain_point_id=pain, text="Cache", user=BUILDER).id
+    idea = services.add_idea(session, step_id=step, text="Chat", user=BUILDER).id
+    saved = backup.export_backup(session, user=BUILDER)
+    services.delete_stage(session, stage_id=binned_stage, user=BUILDER)
+    services.delete_step(session, step_id=binned_step, user=BUILDER)
+    workbook = excel.export_journey(session, journey_id=j, lang="en")
+    return World(j, stage, other_stage, binned_stage, step, other_step, binned_step, pain, other_pain, measure,
+                 idea, workbook, saved)
+
+
+Call = Callable[[Session, World, str], Any]
+# One valid call per service: (session, world, acting user) -> the call.
+CALLS: dict[str, Call] = {
+    "create_journey": lambda s, w, u: services.create_journey(s, name="New", user=u),
+    "update_journey": lambda s, w, u: services.update_journey(s, journey_id=w.journey, name="Renamed",
+                                                              description="Changed", user=u),
+    "delete_journey": lambda s, w, u: services.delete_journey(s, journey_id=w.journey, user=u),
+    "add_stage": lambda s, w, u: services.add_stage(s, journey_id=w.journey, name="New stage", user=u),
+    "update_stage": lambda s, w, u: services.update_stage(s, stage_id=w.stage, name="Renamed", user=u),
+    "move_stage": lambda s, w, u: services.move_stage(s, stage_id=w.stage, offset=1, user=u),
+    "delete_stage": lambda s, w, u: services.delete_stage(s, stage_id=w.other_stage, user=u),
+    "add_step": lambda s, w, u: services.add_step(s, stage_id=w.stage, name="New step", user=u),
+    "update_step": lambda s, w, u: services.update_step(s, step_id=w.step, name="Renamed", easy=5, user=u),
+    "move_step": lambda s, w, u: services.move_step(s, step_id=w.step, offset=1, user=u),
+    "delete_step": lambda s, w, u: services.delete_step(s, step_id=w.other_step, user=u),
+    "add_pain_point": lambda s, w, u: services.add_pain_point(s, step_id=w.step, text="New pain", user=u),
+    "update_pain_point": lambda s, w, u: services.update_pain_point(s, pain_point_id=w.pain, text="Very slow",
+                                                                    severity=5, user=u),
+    "delete_pain_point": lambda s, w, u: services.delete_pain_point(s, pain_point_id=w.other_pain, user=u),
+    "add_measure": lambda s, w, u: services.add_measure(s, pain_point_id=w.pain, text="New measure", user=u),
+    "add_idea": lambda s, w, u: services.add_idea(s, step_id=w.step, text="New idea", user=u),
+    "restore_from_bin": lambda s, w, u: services.restore_from_bin(s, item_type="stage", item_id=w.binned_stage,
+                                                                  user=u),
+    "save_stages": lambda s, w, u: services.save_stages(
+        s, journey_id=w.journey, user=u,
+        changes=RowChanges(added=[{"name": "Grid stage"}], updated={w.stage: {"name": "Grid renamed"}})),
+    "save_steps": lambda s, w, u: services.save_steps(
+        s, stage_id=w.stage, user=u,
+        changes=RowChanges(added=[{"name": "Grid step"}], deleted=[w.other_step])),
+    "save_pain_points": lambda s, w, u: services.save_pain_points(
+        s, step_id=w.step, user=u,
+        changes=RowChanges(added=[{"text": "Grid pain", "severity": 2}], updated={w.pain: {"status": "resolved"}})),
+    "save_ideas": lambda s, w, u: services.save_ideas(
+        s, step_id=w.step, user=u, changes=RowChanges(added=[{"text": "Grid idea"}], deleted=[w.idea])),
+    "save_measures": lambda s, w, u: services.save_measures(
+        s, step_id=w.step, user=u,
+        changes=RowChanges(added=[{"pain_point_id": w.other_pain, "kind": "prevention", "text": "Grid measure"}],
+                           updated={w.measure: {"text": "Grid changed"}})),
+    # The registered service is the storing half of an import; call it as the page does.
+    "store_imported_journey": lambda s, w, u: excel.import_journey(s, data=w.workbook, user=u, name="Imported"),
+    "create_from_template": lambda s, w, u: templates.create_from_template(
+        s, template="general", lang="en", name="From template", user=u),
+    # Likewise the storing half of restoring a backup.
+    "store_backup": lambda s, w, u: backup.restore_backup(s, data=w.backup, user=u),
+    "create_user": lambda s, w, u: auth.create_user(s, username="newbie", role="editor", user=u),
+    "update_user": lambda s, w, u: auth.update_user(s, username="alice", role="lead", display_name="Alice L",
+                                                    user=u),
+}
+SERVICES = {**WRITE_SERVICES, **AUTH_SERVICES}
+
+
+def snapshot(session: Session) -> dict[str, Any]:
+    """Enough of the whole database to see any change: per table its rows,
+    its highest id and the sum of its versions; each journey's revision."""
+    session.rollback()  # a fresh read
+    state: dict[str, Any] = {}
+    for table in SQLModel.metadata.sorted_tables:
+        columns = [func.count()]
+        if "id" in table.c:
+            columns.append(func.max(table.c.id))
+        if "version" in table.c:
+            columns.append(func.sum(table.c.version))
+        state[table.name] = tuple(session.execute(select(*columns).select_from(table)).one())
+    state["revisions"] = sorted(session.execute(select(Journey.id, Journey.revision)).all())
+    state["users"] = sorted(session.execute(select(AppUser.username, AppUser.role, AppUser.active,
+                                                   AppUser.display_name)).all())
+    return state
+
+
+def add_inactive_admin(session: Session) -> None:
+    auth.create_user(session, username="former", role="admin", user="admin")
+    auth.update_user(session, username="former", active=False, user="admin")
+
+
+def test_every_write_service_has_a_role_case():
+    """No write service can be added without being checked for who may use it."""
+    missing = sorted(set(SERVICES) - set(CALLS))
+    assert missing == [], f"add these services to CALLS in tests/test_roles.py: {missing}"
+    unknown = sorted({action for action in SERVICES.values()} - set(PERMISSIONS))
+    assert unknown == [], f"services need permissions that PERMISSIONS does not define: {unknown}"
+    assert {"create_journey", "save_ideas", "store_imported_journey", "create_from_template"} <= set(WRITE_SERVICES)
+
+
+@pytest.mark.parametrize("service", sorted(SERVICES))
+def test_only_permitted_roles_can_use_the_service(service, engine):
+    """A person whose role does not allow an action gets "not allowed" and the map, its history and the accounts stay exactly as they were."""
+    call = CALLS.get(service)
+    assert call is not None, f"no call for write service {service!r}: add it to CALLS in tests/test_roles.py"
+    action = SERVICES[service]
+    allowed_roles = PERMISSIONS[action]
+    with Session(engine, expire_on_commit=False) as session:
+        add_inactive_admin(session)
+        shared_world = build_world(session)  # refused calls change nothing, so they can share one
+        outcomes = {}
+        for user, role in CALLERS.items():
+            allowed = role in allowed_roles
+            world = build_world(session) if allowed else shared_world
+            before = snapshot(session)
+            revision = services.journey_revision(session, world.journey)
+            log_count = session.exec(select(func.count()).select_from(ChangeLog)).one()
+            try:
+                call(session, world, user)
+            except PermissionDenied as denied:
+                outcomes[user] = "denied"
+                assert not allowed, f"{service} refused {user} ({role}), who may do {action}: {denied}"
+                session.rollback()
+                assert services.journey_revision(session, world.journey) == revision
+                assert session.exec(select(func.count()).select_from(ChangeLog)).one() == log_count
+                assert snapshot(session) == before, f"{service} changed the database for {user} ({role})"
+                assert session.execute(text("SELECT 1")).scalar() == 1  # the session is still usable
+            else:
+                outcomes[user] = "done"
+                assert allowed, f"{service} let {user} ({role}) do {action}"
+                assert snapshot(session) != before, f"{service} as {user} changed nothing: bad arguments in CALLS?"
+        expected = {user: "done" if role in allowed_roles else "denied" for user, role in CALLERS.items()}
+        assert outcomes == expected
+
+
+def test_first_admin_cannot_be_made_once_accounts_exist(session):
+    """Once the installation has accounts, the first-start screen cannot make anybody an administrator."""
+    before = snapshot(session)
+    with pytest.raises(PermissionDenied):
+        auth.create_first_admin(session, username="intruder", password="long enough password")
+    assert snapshot(session) == before
