@@ -16,7 +16,14 @@ if auth.can(account, "map.edit"):
 map_pages.append(st.Page("pages/board.py", title=t("page.board"), icon="🗂️"))
 pages = {
     t("nav.map"): map_pages,
+    t("nav.plan"): [
+        st.Page("pages/tasks.py", title=t("page.tasks"), icon="✅"),
+        st.Page("pages/monthly.py", title=t("page.monthly"), icon="📅"),
+        st.Page("pages/meetings.py", title=t("page.meetings"), icon="📝"),
+        st.Page("pages/people.py", title=t("page.people"), icon="👥"),
+    ],
     t("nav.insights"): [
+        st.Page("pages/executive.py", title=t("page.executive"), icon="📊"),
         st.Page("pages/cycle.py", title=t("page.cycle"), icon="🔄"),
         st.Page("pages/insights.py", title=t("page.insights"), icon="📈"),
     ],

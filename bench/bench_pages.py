@@ -39,7 +39,10 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from cem import config, i18n  # noqa: E402
 from cem.db import dispose_engine, get_engine, migrate, session_scope  # noqa: E402
-from cem.models import AppUser, Idea, Journey, Measure, PainPoint, Stage, Step  # noqa: E402
+from cem import months  # noqa: E402
+from cem.models import (  # noqa: E402
+    AppUser, CheckIn, Commitment, Idea, Journey, Measure, PainPoint, Person, Stage, Step, Task,
+)
 from cem.templates import GENERAL_LIFE_CYCLE  # noqa: E402
 from cem.text import escape_markdown  # noqa: E402
 
@@ -181,10 +184,53 @@ def build_database(path: Path, shape: Shape, seed: int = 2026) -> BenchDb:
                  for step in steps for position in range(1, shape.ideas + 1)]
         session.add_all(ideas)
         session.commit()
+        tasks = _build_plan(session, rng, journey.id, pains, measures, shape)
         journey_id = journey.id
     return BenchDb(shape=shape, url=url, journey_id=journey_id, journey_name=name, stages=len(stages),
                    steps=len(steps), pains=len(pains), open_pains=sum(p.status == "open" for p in pains),
                    measures=len(measures), ideas=len(ideas), build_s=time.perf_counter() - started)
+
+
+DEPARTMENTS = ["ศูนย์บริการลูกค้า", "ฝ่ายช่าง", "ฝ่ายขาย", "บัญชีและการเงิน", "ไอที", "การตลาด"]
+PLAN_MONTHS = 36  # three years of monthly commitments and check-ins
+
+
+def _build_plan(session, rng: random.Random, journey_id: int, pains: list, measures: list, shape: Shape) -> int:
+    """People, one task per pain point (from its first measure), and for
+    every month of the last three years in each task's span a commitment and
+    a cumulative check-in."""
+    people = [_stamped(Person(name=f"พนักงาน {n + 1}", department=DEPARTMENTS[n % len(DEPARTMENTS)],
+                              phone=f"08{n:08d}")) for n in range(18)]
+    session.add_all(people)
+    session.commit()
+    last = months.this_month()
+    first = months.add(last, -(PLAN_MONTHS - 1))
+    first_measure = {}
+    for measure in measures:
+        first_measure.setdefault(measure.pain_point_id, measure)
+    pain_step = {pain.id: pain.step_id for pain in pains}
+    tasks = []
+    for pain_id, measure in first_measure.items():
+        start = months.add(first, rng.randint(0, PLAN_MONTHS - 6))
+        tasks.append(_stamped(Task(journey_id=journey_id, step_id=pain_step[pain_id], measure_id=measure.id,
+                                   title=measure.text, owner_id=rng.choice(people).id, start_month=start,
+                                   due_month=months.add(start, rng.randint(6, 24)), status="in_progress")))
+    session.add_all(tasks)
+    session.commit()
+    rows = []
+    for task in tasks:
+        progress = 0
+        for month in months.between(task.start_month, min(task.due_month, last)):
+            tier = rng.choice((30, 20, 10))
+            progress = min(100, max(0, progress + rng.randint(-3, 15)))
+            rows.append(_stamped(Commitment(task_id=task.id, month=month, tier=tier)))
+            rows.append(_stamped(CheckIn(task_id=task.id, month=month, progress=progress, note="")))
+            if progress >= 100:
+                task.status = "done"
+                break
+    session.add_all(rows)
+    session.commit()
+    return len(tasks)
 
 
 # ---------------------------------------------------------------- running the app

@@ -27,6 +27,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "journey.delete": frozenset({"admin", "lead"}),
     "bin.restore": frozenset({"admin", "lead", "editor"}),
     "plan.edit": frozenset({"admin", "lead"}),
+    # Owners record their own tasks' progress (checked in cem.plan); the
+    # secretary, whatever their role, records meetings.
+    "checkin.record": frozenset({"admin", "lead", "editor"}),
+    "meeting.record": frozenset({"admin", "lead", "editor"}),
     "users.manage": frozenset({"admin"}),
     "backup": frozenset({"admin"}),
 }

@@ -1,27 +1,33 @@
 """The whole database as one JSON document, and back.
 
-An administrator downloads a backup of every table (journeys and their
-maps, accounts with their password hashes, the change log) and can restore
-one later. Restoring replaces every row of every table with the backup's in
-one transaction: all of it or nothing.
+An administrator downloads a backup of every table and can restore it
+later: journeys and their maps, accounts with their password hashes, the
+change log and the improvement plan. The tables are read from the SQLModel
+metadata of cem.models, so a new table is backed up without changing this
+module. Restoring replaces every row of every table with the backup's in one
+transaction: all of it or nothing.
 
 The document:
 
-    {"format": "cem-backup", "version": 1, "schema_revision": "0003",
+    {"format": "cem-backup", "version": 1, "schema_revision": "0004",
      "created_at": "2026-01-31T09:00:00+00:00", "created_by": "admin",
      "tables": {"journey": {"columns": ["created_at", ..., "id", ...],
                             "rows": [[...], ...]}, ...}}
 
-Each table lists its column names once and each row as an array in that
-order. Datetimes are ISO 8601 strings in UTC; JSON columns (the change log's
-old and new values) are JSON objects. Row numbers in error messages count
-from 1 in a table's "rows".
+Each table lists its column names once and then each row as an array in
+that order, rows ordered by primary key. Datetimes are ISO 8601 strings in
+UTC, dates are YYYY-MM-DD, JSON columns (the change log's old and new
+values) are JSON objects. Row numbers in error messages count from 1 in a
+table's "rows".
 
-An uploaded backup is untrusted: its size, encoding (strict UTF-8), JSON
-syntax, nesting depth and number of values are checked before it is parsed
-into objects, and every table, column, type, text length, coded value,
-unique value and foreign key is checked before anything is written.
-ImportFileError (keys data.err.*) says what is wrong and where.
+An uploaded backup is untrusted: its size, encoding (strict UTF-8), nesting
+depth and number of values are checked before it is parsed, its JSON
+strictly (no NaN, no key twice), and then every table, column, type, text
+length, coded value, unique value, primary key and foreign key before
+anything is written. ImportFileError (keys data.err.*) says what is wrong
+and where. A backup is restored only into a database at the same schema
+revision, and only if the restoring administrator stays an active
+administrator in it.
 """
 from __future__ import annotations
 
@@ -29,19 +35,21 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import JSON, Boolean, DateTime, Integer, String, Table, delete, insert, select, text
+from sqlalchemy import (
+    JSON, Boolean, Date, DateTime, Float, Integer, String, Table, delete, func, insert, select, text, update,
+)
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from cem.auth import authorize
 from cem.errors import ImportFileError
 from cem.models import (
     EMOTION_MAX, EMOTION_MIN, MEASURE_KINDS, PAIN_STATUSES, PHASES, QUALITIES, RATING_MAX, RATING_MIN, ROLES,
-    SEVERITY_MAX, SEVERITY_MIN, AppUser, ChangeLog, Idea, Journey, Measure, PainPoint, Stage, Step, utcnow,
+    SEVERITY_MAX, SEVERITY_MIN, TASK_STATUSES, TEAM_ROLES, Journey, utcnow,
 )
 from cem.services import write_service
 
@@ -54,10 +62,10 @@ MAX_DATETIME_CHARS = 64
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # PostgreSQL's integer
 INSERT_BATCH = 1000
 
-# Parents before children: rows are inserted in this order and deleted in
-# the reverse order.
-MODELS = (Journey, Stage, Step, PainPoint, Measure, Idea, AppUser, ChangeLog)
-TABLES: tuple[Table, ...] = tuple(model.__table__ for model in MODELS)
+# Every table, parents before children (journey, stage, step, painpoint,
+# measure, idea, appuser, changelog and the plan's tables): rows are inserted
+# in this order and deleted in the reverse order.
+TABLES: tuple[Table, ...] = tuple(SQLModel.metadata.sorted_tables)
 HEADER_KEYS = ("format", "version", "schema_revision", "created_at", "created_by", "tables")
 
 # Coded values and number ranges the app relies on.
@@ -66,12 +74,16 @@ CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("stage", "phase"): PHASES + ("",),
     ("painpoint", "status"): PAIN_STATUSES,
     ("measure", "kind"): MEASURE_KINDS,
+    ("task", "status"): TASK_STATUSES,
+    ("journeymember", "role"): TEAM_ROLES,
 }
 RANGES: dict[tuple[str, str], tuple[int, int]] = {
     ("painpoint", "severity"): (SEVERITY_MIN, SEVERITY_MAX),
     ("step", "emotion_now"): (EMOTION_MIN, EMOTION_MAX),
     ("step", "emotion_target"): (EMOTION_MIN, EMOTION_MAX),
     **{("step", quality): (RATING_MIN, RATING_MAX) for quality in QUALITIES},
+    ("checkin", "progress"): (0, 100),
+    ("commitment", "tier"): (1, 100),
 }
 
 
@@ -80,10 +92,10 @@ class Rule:
     """What one column accepts."""
 
     name: str
-    kind: str  # integer, text, boolean, datetime, object
+    kind: str  # integer, number, text, boolean, datetime, date, object
     nullable: bool
     max_length: int | None = None
-    target: str | None = None  # the table a foreign key points at
+    target: tuple[str, str] | None = None  # the table and column a foreign key points at
     unique: bool = False
     choices: tuple[str, ...] = ()
     low: int = INT_MIN
@@ -92,8 +104,8 @@ class Rule:
 
 def _kind(column) -> str:
     kind = column.type.impl if isinstance(column.type, TypeDecorator) else column.type
-    for cls, name in ((Boolean, "boolean"), (Integer, "integer"), (String, "text"), (DateTime, "datetime"),
-                      (JSON, "object")):
+    for cls, name in ((Boolean, "boolean"), (Integer, "integer"), (Float, "number"), (String, "text"),
+                      (DateTime, "datetime"), (Date, "date"), (JSON, "object")):
         if isinstance(kind, cls):
             return name
     raise TypeError(f"cem.backup does not know how to check {column.table.name}.{column.name} ({column.type!r})")
@@ -101,9 +113,9 @@ def _kind(column) -> str:
 
 def _rule(table: Table, column) -> Rule:
     key = (table.name, column.name)
-    unique = column.primary_key or bool(column.unique) or any(
+    unique = list(table.primary_key.columns) == [column] or bool(column.unique) or any(
         index.unique and list(index.columns) == [column] for index in table.indexes)
-    targets = [fk.column.table.name for fk in column.foreign_keys]
+    targets = [(fk.column.table.name, fk.column.name) for fk in column.foreign_keys]
     low, high = RANGES.get(key, (1 if column.primary_key else INT_MIN, INT_MAX))
     return Rule(column.name, _kind(column), bool(column.nullable) and not column.primary_key,
                 getattr(column.type, "length", None), targets[0] if targets else None, unique,
@@ -112,6 +124,11 @@ def _rule(table: Table, column) -> Rule:
 
 RULES: dict[str, dict[str, Rule]] = {
     table.name: {column.name: _rule(table, column) for column in table.columns} for table in TABLES
+}
+# Tables whose primary key has several columns (a meeting's attendees).
+COMPOSITE_KEYS: dict[str, tuple[str, ...]] = {
+    table.name: tuple(c.name for c in table.primary_key.columns) for table in TABLES
+    if len(table.primary_key.columns) > 1
 }
 
 
@@ -130,7 +147,7 @@ def export_backup(session: Session, *, user: str) -> bytes:
     tables = {}
     for table in TABLES:
         names = [column.name for column in table.columns]
-        rows = session.execute(select(*table.columns).order_by(table.c.id))
+        rows = session.execute(select(*table.columns).order_by(*table.primary_key.columns))
         tables[table.name] = {"columns": names, "rows": [[_json_value(value) for value in row] for row in rows]}
     document = {"format": FORMAT, "version": VERSION, "schema_revision": schema_revision(session),
                 "created_at": utcnow().isoformat(), "created_by": by, "tables": tables}
@@ -145,6 +162,8 @@ def _json_value(value: Any) -> Any:
         if value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
     return value
 
 
@@ -170,12 +189,16 @@ def store_backup(session: Session, rows: dict[str, list[dict[str, Any]]], *, rev
     if current != revision:
         raise ImportFileError("data.err.schema", backup=revision, database=current or "-")
     _check_admin(rows["appuser"], user)
+    # Pages cache a journey's map by (journey id, revision), in every app
+    # replica; restored journeys get revisions above any used before here.
+    offset = (session.execute(select(func.max(Journey.revision))).scalar() or 0) + 1
     for table in reversed(TABLES):
         session.execute(delete(table))
     for table in TABLES:
         table_rows = rows[table.name]
         for start in range(0, len(table_rows), INSERT_BATCH):
             session.execute(insert(table), table_rows[start:start + INSERT_BATCH])
+    session.execute(update(Journey).values(revision=Journey.revision + offset))
     if session.get_bind().dialect.name == "postgresql":
         _reset_id_sequences(session)
     session.commit()
@@ -187,8 +210,12 @@ def _reset_id_sequences(session: Session) -> None:
     """New rows after a restore get ids above every restored id."""
     quote = session.get_bind().dialect.identifier_preparer.quote
     for table in TABLES:
-        session.execute(text(f"SELECT setval(pg_get_serial_sequence(:name, 'id'), COALESCE(MAX(id), 0) + 1, false) "
-                             f"FROM {quote(table.name)}"), {"name": table.name})
+        column = table.autoincrement_column  # None for a table without a generated id
+        if column is None:
+            continue
+        session.execute(text(f"SELECT setval(pg_get_serial_sequence(:table, :column), "
+                             f"COALESCE(MAX({quote(column.name)}), 0) + 1, false) FROM {quote(table.name)}"),
+                        {"table": table.name, "column": column.name})
 
 
 # ---------------------------------------------------------------- reading the file
@@ -340,6 +367,15 @@ def _check_table(name: str, table: Any) -> list[dict[str, Any]]:
                     raise ImportFileError("data.err.duplicate", table=name, row=number, column=rule.name,
                                           value=_short(value), first_row=first[value])
                 first.setdefault(value, number)
+    key = COMPOSITE_KEYS.get(name)
+    if key:
+        first_key: dict[tuple, int] = {}
+        for number, row in enumerate(checked, 1):
+            value = tuple(row[column] for column in key)
+            if value in first_key:
+                raise ImportFileError("data.err.duplicate", table=name, row=number, column=", ".join(key),
+                                      value=", ".join(map(str, value)), first_row=first_key[value])
+            first_key[value] = number
     return checked
 
 
@@ -375,11 +411,20 @@ def _check_cell(rule: Rule, value: Any, table: str, row: int) -> Any:
         if type(value) is not bool:
             raise problem("data.problem.boolean")
         return value
+    if rule.kind == "number":
+        if type(value) not in (int, float):  # the parser refuses NaN and infinity
+            raise problem("data.problem.number")
+        return float(value)
     if rule.kind == "datetime":
         moment = _datetime(value)
         if moment is None:
             raise problem("data.problem.datetime")
         return moment
+    if rule.kind == "date":
+        day = _date(value)
+        if day is None:
+            raise problem("data.problem.date")
+        return day
     if not isinstance(value, dict):  # object
         raise problem("data.problem.object")
     return value
@@ -398,18 +443,29 @@ def _datetime(value: Any) -> datetime | None:
         return None
 
 
+def _date(value: Any) -> date | None:
+    """A YYYY-MM-DD string as a date."""
+    if not isinstance(value, str) or len(value) > MAX_DATETIME_CHARS:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
 def _check_links(rows: dict[str, list[dict[str, Any]]]) -> None:
     """Every foreign key names a row of the backup."""
-    ids = {name: {row["id"] for row in table_rows} for name, table_rows in rows.items()}
+    targets = {rule.target for rules in RULES.values() for rule in rules.values() if rule.target}
+    known = {(name, column): {row[column] for row in rows[name]} for name, column in targets}
     for table in TABLES:
         for rule in RULES[table.name].values():
             if rule.target is None:
                 continue
             for number, row in enumerate(rows[table.name], 1):
                 value = row[rule.name]
-                if value is not None and value not in ids[rule.target]:
+                if value is not None and value not in known[rule.target]:
                     raise ImportFileError("data.err.dangling", table=table.name, row=number, column=rule.name,
-                                          value=value, target=rule.target)
+                                          value=value, target=rule.target[0])
 
 
 def _check_admin(accounts: list[dict[str, Any]], admin: str) -> None:

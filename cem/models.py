@@ -6,12 +6,14 @@ an older version can be detected and refused.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from sqlalchemy import JSON, Column, ForeignKey, Integer
 from sqlmodel import Field, SQLModel
 
 ROLES = ("admin", "lead", "editor", "viewer")
+TASK_STATUSES = ("open", "in_progress", "done", "cancelled")
+TEAM_ROLES = ("lead", "secretary", "member")  # หัวหน้าโครงการ CEM, เลขานุการของทีม, สมาชิก
 PHASES = ("before", "during", "after")  # ก่อน / ขณะ / หลังให้บริการ
 MEASURE_KINDS = ("prevention", "fix")
 PAIN_STATUSES = ("open", "resolved")
@@ -28,6 +30,11 @@ def utcnow() -> datetime:
 def parent_fk(target: str) -> Column:
     """A required foreign key whose rows go when the parent goes."""
     return Column(Integer, ForeignKey(f"{target}.id", ondelete="CASCADE"), nullable=False, index=True)
+
+
+def optional_fk(target: str) -> Column:
+    """A link that is emptied when the row it points to goes."""
+    return Column(Integer, ForeignKey(f"{target}.id", ondelete="SET NULL"), nullable=True, index=True)
 
 
 class Audited(SQLModel):
@@ -47,6 +54,8 @@ class Journey(Audited, table=True):
     # Raised by every change anywhere in the journey's map: pages cache what
     # they draw by it, and open pages poll it to see others' changes.
     revision: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    # The monthly progress tiers the team commits to, largest first.
+    tiers: str = Field(default="30,20,10", max_length=50, sa_column_kwargs={"server_default": "30,20,10"})
 
 
 class Binnable(SQLModel):
@@ -93,6 +102,7 @@ class PainPoint(Audited, table=True):
     text: str = Field(max_length=2000)
     severity: int = Field(default=3)
     status: str = Field(default="open", max_length=10)
+    resolved_at: datetime | None = Field(default=None)  # set when status becomes resolved
 
 
 class Measure(Audited, table=True):
@@ -145,3 +155,83 @@ class ChangeLog(SQLModel, table=True):
     action: str = Field(max_length=10)  # create, update, delete, restore
     old: dict | None = Field(default=None, sa_column=Column(JSON))
     new: dict | None = Field(default=None, sa_column=Column(JSON))
+
+
+# ---------------------------------------------------------------- the improvement plan
+
+
+class Person(Audited, table=True):
+    """Someone in the people directory: a task owner, a meeting attendee.
+    `username` links the person to their sign-in account (for "my tasks")."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    department: str = Field(default="", max_length=200)  # ส่วนงาน
+    phone: str = Field(default="", max_length=50)  # เบอร์ติดต่อ
+    email: str = Field(default="", max_length=200)
+    username: str = Field(default="", max_length=100, index=True)
+    active: bool = Field(default=True)
+
+
+class JourneyMember(Audited, table=True):
+    """A person's part in one journey's CEM team."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    journey_id: int = Field(sa_column=parent_fk("journey"))
+    person_id: int = Field(sa_column=parent_fk("person"))
+    role: str = Field(default="member", max_length=10)  # one of TEAM_ROLES
+
+
+class Task(Audited, Binnable, table=True):
+    """An improvement to carry out, at a sub-step, often made from a
+    prevention or fix measure or a new idea on the map."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    journey_id: int = Field(sa_column=parent_fk("journey"))
+    step_id: int = Field(sa_column=parent_fk("step"))
+    measure_id: int | None = Field(default=None, sa_column=optional_fk("measure"))
+    idea_id: int | None = Field(default=None, sa_column=optional_fk("idea"))
+    title: str = Field(max_length=2000)
+    description: str = Field(default="", max_length=2000)
+    owner_id: int | None = Field(default=None, sa_column=optional_fk("person"))
+    start_month: str = Field(max_length=7)  # "YYYY-MM"
+    due_month: str = Field(max_length=7)
+    status: str = Field(default="open", max_length=12)  # one of TASK_STATUSES
+
+
+class Commitment(Audited, table=True):
+    """A task's progress commitment for one month: one of the tiers."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(sa_column=parent_fk("task"))
+    month: str = Field(max_length=7, index=True)
+    tier: int
+
+
+class Meeting(Audited, table=True):
+    """A team meeting as the secretary recorded it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    journey_id: int = Field(sa_column=parent_fk("journey"))
+    held_on: date
+    title: str = Field(default="", max_length=200)
+    agenda: str = Field(default="", max_length=5000)
+    notes: str = Field(default="", max_length=10000)
+    decisions: str = Field(default="", max_length=5000)
+
+
+class MeetingAttendee(SQLModel, table=True):
+    meeting_id: int = Field(sa_column=Column(Integer, ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True))
+    person_id: int = Field(sa_column=Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), primary_key=True))
+
+
+class CheckIn(Audited, table=True):
+    """A task's real, cumulative progress as recorded for a month. Every
+    check-in is kept; the last one of a month is that month's figure."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(sa_column=parent_fk("task"))
+    month: str = Field(max_length=7, index=True)
+    progress: int  # 0-100, cumulative
+    note: str = Field(default="", max_length=2000)
+    meeting_id: int | None = Field(default=None, sa_column=optional_fk("meeting"))

@@ -21,7 +21,7 @@ from cem.db import writes
 from cem.errors import ConflictError, NotFoundError, ValidationError
 from cem.models import (
     EMOTION_MAX, EMOTION_MIN, MEASURE_KINDS, PAIN_STATUSES, PHASES, QUALITIES, RATING_MAX,
-    RATING_MIN, SEVERITY_MAX, SEVERITY_MIN, ChangeLog, Idea, Journey, Measure, PainPoint, Stage, Step,
+    RATING_MIN, SEVERITY_MAX, SEVERITY_MIN, ChangeLog, Idea, Journey, Measure, PainPoint, Stage, Step, Task,
     utcnow,
 )
 
@@ -141,6 +141,8 @@ def _create(session: Session, item: Any, user: str, *, log: bool = True) -> Any:
     """Add a new row, stamped and (unless the caller logs it later, once
     its place is final) logged."""
     item.created_by = item.updated_by = user
+    if isinstance(item, PainPoint) and item.status == "resolved":
+        item.resolved_at = utcnow()
     session.add(item)
     session.flush()
     if log:
@@ -167,6 +169,8 @@ def _apply(session: Session, item: Any, values: dict[str, Any], user: str) -> bo
             setattr(item, name, value)
     if not new:
         return False
+    if isinstance(item, PainPoint) and "status" in new:
+        item.resolved_at = utcnow() if item.status == "resolved" else None
     item.updated_at = utcnow()
     item.updated_by = user
     item.version += 1
@@ -482,7 +486,7 @@ def step_deletion_impact(session: Session, step_ids: Iterable[int]) -> DeletionI
 
 @dataclass
 class BinItem:
-    item_type: str  # "stage" or "step"
+    item_type: str  # "stage", "step" or "task"
     item: Any
     stage_name: str  # for a sub-step: its stage
     impact: DeletionImpact
@@ -498,6 +502,10 @@ def list_bin(session: Session, journey_id: int) -> list[BinItem]:
                          .where(Stage.journey_id == journey_id, Step.deleted_at.is_not(None)))
     for step, stage_name in steps:
         items.append(BinItem("step", step, stage_name, step_deletion_impact(session, [step.id])))
+    tasks = session.exec(select(Task, Stage.name).join(Step, Task.step_id == Step.id).join(Stage)
+                         .where(Task.journey_id == journey_id, Task.deleted_at.is_not(None)))
+    for task, stage_name in tasks:
+        items.append(BinItem("task", task, stage_name, DeletionImpact()))
     items.sort(key=lambda entry: entry.item.deleted_at, reverse=True)
     return items
 
@@ -507,7 +515,7 @@ def restore_from_bin(session: Session, *, item_type: str, item_id: int, user: st
     """Bring a stage or sub-step back, with everything under it, at the
     place it had. A sub-step whose stage is itself in the bin comes back
     when that stage does."""
-    model = {"stage": Stage, "step": Step}.get(item_type)
+    model = {"stage": Stage, "step": Step, "task": Task}.get(item_type)
     item = session.get(model, item_id) if model else None
     if item is None or item.deleted_at is None:
         raise NotFoundError("err.not_found", item=f"item.{item_type}", id=item_id)
@@ -515,6 +523,13 @@ def restore_from_bin(session: Session, *, item_type: str, item_id: int, user: st
     item.version += 1
     item.updated_by, item.updated_at = user, utcnow()
     session.flush()
+    if model is Task:
+        step = session.get(Step, item.step_id)
+        place = Where(item.journey_id, step.stage_id, step.id)
+        _log(session, place, item, "restore", user)
+        _touch(session, item.journey_id)
+        _commit(session)
+        return item
     siblings = list_stages(session, item.journey_id) if model is Stage else list_steps(session, item.stage_id)
     others = [s for s in siblings if s.id != item.id]
     others.insert(min(max(item.position - 1, 0), len(others)), item)

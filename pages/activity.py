@@ -67,7 +67,8 @@ for entry in binned:
     item = entry.item
     with st.container(border=True, key=f"activity_bin_{entry.item_type}_{item.id}"):
         text, button = st.columns([5, 1], vertical_alignment="center")
-        title = item.name if entry.item_type == "stage" else f"{entry.stage_name} › {item.name}"
+        name = item.title if entry.item_type == "task" else item.name
+        title = name if entry.item_type == "stage" else f"{entry.stage_name} › {name}"
         text.markdown(f"**{t('item.' + entry.item_type).capitalize()}: {common.md(title)}**")
         text.caption(t("activity.bin_entry", who=common.md(item.deleted_by), when=local_time(item.deleted_at),
                        steps=entry.impact.steps, pains=entry.impact.pain_points, ideas=entry.impact.ideas))
@@ -79,5 +80,5 @@ for entry in binned:
             except CemError as error:
                 common.show_error(error)
             else:
-                common.flash(t("activity.restored", name=common.md(item.name)))
+                common.flash(t("activity.restored", name=common.md(name)))
                 st.rerun()

@@ -77,6 +77,7 @@ with change:
 st.divider()
 st.subheader(t("admin.backup"), anchor=False)
 st.caption(t("admin.backup_help"))
+st.warning(t("admin.backup_secret"), icon="🔒")
 
 
 def backup_file() -> bytes:
@@ -97,7 +98,7 @@ if st.button(t("admin.restore"), key="admin_restore", type="primary", disabled=u
     except CemError as error:
         common.show_error(error)
     else:
-        common.journey_tree.clear() if hasattr(common.journey_tree, "clear") else None
+        st.cache_data.clear()  # restored journeys have new revisions; this frees the old pictures at once
         st.session_state.pop(common.JOURNEY_KEY, None)
         common.flash(t("admin.restored", rows=sum(counts.values())))
         st.rerun()

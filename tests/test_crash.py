@@ -66,7 +66,8 @@ def build_big_journey(engine) -> int:
                  for step in steps for c in range(1, SHAPE["pains"] + 1)]
         session.add_all(pains)
         session.flush()
-        session.add_all([_stamped(Measure(pain_point_id=pain.id, position=d, kind="fix", text=f"Measure {d} " + "y" * 60))
+        session.add_all([_stamped(Measure(pain_point_id=pain.id, position=d, kind="fix",
+                                          text=f"Measure {d} " + "y" * 60))
                          for pain in pains for d in range(1, SHAPE["measures"] + 1)])
         session.add_all([_stamped(Idea(step_id=step.id, position=e, text=f"Idea {e} for {step.name}"))
                          for step in steps for e in range(1, SHAPE["ideas"] + 1)])
@@ -109,8 +110,9 @@ class Worker:
 
 def start_worker(url: str, mode: str, target: str, tmp_path: Path, n: int) -> Worker:
     stderr_path = tmp_path / f"worker-{n}-{mode}.err"
-    process = subprocess.Popen([sys.executable, str(WORKER), url, mode, target], stdout=subprocess.PIPE,
-                               stderr=open(stderr_path, "wb"), cwd=WORKER.parent.parent)
+    with open(stderr_path, "wb") as stderr:
+        process = subprocess.Popen([sys.executable, str(WORKER), url, mode, target], stdout=subprocess.PIPE,
+                                   stderr=stderr, cwd=WORKER.parent.parent)
     worker = Worker(mode, process, stderr_path)
     worker.reader = threading.Thread(target=worker.read, daemon=True)
     worker.reader.start()
@@ -123,10 +125,10 @@ def per_journey(session, query) -> Counter:
 
 def journey_contents(session) -> dict[int, dict[str, int]]:
     """Rows under each journey, by level."""
-    live_steps = select(Stage.journey_id, func.count()).join(Step, Step.stage_id == Stage.id).group_by(Stage.journey_id)
     counts = {
         "stages": per_journey(session, select(Stage.journey_id, func.count()).group_by(Stage.journey_id)),
-        "steps": per_journey(session, live_steps),
+        "steps": per_journey(session, select(Stage.journey_id, func.count()).select_from(Step)
+                             .join(Stage).group_by(Stage.journey_id)),
         "pains": per_journey(session, select(Stage.journey_id, func.count()).select_from(PainPoint)
                              .join(Step).join(Stage).group_by(Stage.journey_id)),
         "measures": per_journey(session, select(Stage.journey_id, func.count()).select_from(Measure)
@@ -167,24 +169,34 @@ def test_killed_imports_and_edits_leave_a_sound_database(db_url, engine, tmp_pat
     n = 0
     while kills < KILLS:
         n += 1
-        workers = [start_worker(db_url, "import", str(workbook), tmp_path, n),
-                   start_worker(db_url, "edit", str(edit_id), tmp_path, n)]
-        for worker in workers:
-            assert worker.ready.wait(60), f"{worker.mode} worker never got ready"
-        delays = {"import": rng.uniform(0.2, 3.5), "edit": rng.uniform(0.05, 1.5)}
-        started = time.monotonic()
-        for worker in sorted(workers, key=lambda w: delays[w.mode]):
-            time.sleep(max(0.0, started + delays[worker.mode] - time.monotonic()))
-            if worker.process.poll() is not None:
-                raise AssertionError(f"{worker.mode} worker died by itself:\n{worker.stderr_path.read_text()[-3000:]}")
-            worker.process.send_signal(signal.SIGKILL)
-            kills += 1
-        for worker in workers:
-            assert worker.process.wait(30) == -signal.SIGKILL
-            worker.reader.join(30)
-            mid_write += worker.killed_mid_write()
-            reported_imports |= {int(line.split()[1]) for line in worker.lines if line.startswith("imported ")}
-            edits_reported += sum(line == "edited" for line in worker.lines)
+        workers = []
+        try:
+            workers += [start_worker(db_url, "import", str(workbook), tmp_path, n),
+                        start_worker(db_url, "edit", str(edit_id), tmp_path, n)]
+            for worker in workers:
+                assert worker.ready.wait(60), f"{worker.mode} worker never got ready"
+            delays = {"import": rng.uniform(0.2, 3.5), "edit": rng.uniform(0.05, 1.5)}
+            started = time.monotonic()
+            for worker in sorted(workers, key=lambda w: delays[w.mode]):
+                time.sleep(max(0.0, started + delays[worker.mode] - time.monotonic()))
+                if worker.process.poll() is not None:
+                    raise AssertionError(
+                        f"{worker.mode} worker died by itself:\n{worker.stderr_path.read_text()[-3000:]}")
+                worker.process.send_signal(signal.SIGKILL)
+                kills += 1
+            for worker in workers:
+                assert worker.process.wait(30) == -signal.SIGKILL
+                worker.reader.join(30)
+                mid_write += worker.killed_mid_write()
+                reported_imports |= {int(line.split()[1]) for line in worker.lines if line.startswith("imported ")}
+                edits_reported += sum(line == "edited" for line in worker.lines)
+        finally:  # never leave a worker behind when something above fails
+            for worker in workers:
+                if worker.process.poll() is None:
+                    worker.process.kill()
+                    worker.process.wait(30)
+                worker.reader.join(30)
+                worker.process.stdout.close()
     kill_seconds = time.monotonic() - began
 
     # ---- the database after the kills
@@ -212,12 +224,13 @@ def test_killed_imports_and_edits_leave_a_sound_database(db_url, engine, tmp_pat
         updates = Counter(session.exec(select(ChangeLog.item_id).where(
             ChangeLog.journey_id == edit_id, ChangeLog.item_type == "painpoint", ChangeLog.action == "update")))
         assert {p.id: p.version - 1 for p in pains} == {p.id: updates[p.id] for p in pains}
-        for model, item_type in ((Idea, "idea"), (Measure, "measure")):
-            created = set(session.exec(select(ChangeLog.item_id).where(
-                ChangeLog.journey_id == edit_id, ChangeLog.item_type == item_type, ChangeLog.action == "create")))
-            rows = contents[edit_id]["ideas" if model is Idea else "measures"]
-            assert len(created) == rows, f"{item_type}: {rows} rows but {len(created)} history entries"
         tree = services.load_journey_tree(session, edit_id)
+        for item_type, rows in (("idea", {i.id for _, step in tree.all_steps() for i in step.ideas}),
+                                ("measure", {m.id for _, step in tree.all_steps()
+                                             for measures in step.measures.values() for m in measures})):
+            created = session.exec(select(ChangeLog.item_id).where(
+                ChangeLog.journey_id == edit_id, ChangeLog.item_type == item_type, ChangeLog.action == "create")).all()
+            assert sorted(created) == sorted(rows), f"{item_type}s and their history entries differ"
         assert all(sorted(s.step.position for s in stage.steps) == list(range(1, len(stage.steps) + 1))
                    for stage in tree.stages)
         for _, step in tree.all_steps():

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from sqlmodel import func, select
 
 from cem import excel, services
+from cem.csv_export import looks_like_formula
 from cem.db import dispose_engine, get_engine, migrate, session_scope
 from cem.errors import ImportFileError
 from cem.i18n import LANGS, t
@@ -170,6 +171,39 @@ def test_text_that_looks_like_a_formula_stays_text(session):
     assert tree["name"] == "=cmd"
     texts = [idea["text"] for idea in tree["stages"][0]["steps"][0]["ideas"]]
     assert texts == FORMULA_TEXTS + ["=1+1", "=1+1"]  # the import strips, like every form
+
+
+def test_formula_like_text_carries_excels_quote_prefix(session):
+    """Formula-like text is marked with Excel's quote prefix, so it stays text even after someone edits the cell."""
+    journey = services.create_journey(session, name="=cmd", description="plain", user=USER)
+    stage = services.add_stage(session, journey_id=journey.id, name="ขั้นตอน", user=USER)
+    step = services.add_step(session, stage_id=stage.id, name="@step", touchpoint="-1", easy=3, user=USER)
+    for text in FORMULA_TEXTS + ["ไทย =1", "'=quoted"]:
+        services.add_idea(session, step_id=step.id, text=text, user=USER)
+    raw = services.add_idea(session, step_id=step.id, text="placeholder", user=USER)
+    raw.text = "\r=1+1"
+    session.commit()
+
+    data = excel.export_journey(session, journey_id=journey.id, lang="en")
+    book = openpyxl.load_workbook(BytesIO(data))
+    checked = 0
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    assert cell.quotePrefix == looks_like_formula(excel.unescape(cell.value)), cell.value
+                    checked += cell.quotePrefix
+                else:
+                    assert not cell.quotePrefix
+    assert checked == 3 + 6 + 1  # name, sub-step, touchpoint; six formula-like ideas; the raw CR idea
+    ideas = book["Ideas"]
+    assert [c.quotePrefix for c in ideas["C"][1:]] == [True] * 6 + [False] * 4 + [True]
+    assert ideas["C2"].value == "=1+2" and ideas["C2"].data_type == "s"
+    copy = excel.import_journey(session, data=data, user=USER)
+    tree = snapshot(session, copy.id)
+    assert (tree["name"], tree["stages"][0]["steps"][0]["touchpoint"]) == ("=cmd", "-1")
+    texts = [idea["text"] for idea in tree["stages"][0]["steps"][0]["ideas"]]
+    assert texts == FORMULA_TEXTS + ["ไทย =1", "'=quoted", "=1+1"]  # the import strips, like every form
 
 
 # ---------------------------------------------------------------- what is refused

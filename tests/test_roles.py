@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Callable
 
 import pytest
@@ -19,9 +20,9 @@ from sqlalchemy import func, select, text
 from sqlmodel import Session, SQLModel
 
 import cem
-from cem import auth, backup, excel, services, templates
+from cem import auth, backup, excel, plan, services, templates
 from cem.auth import PERMISSIONS, PermissionDenied
-from cem.models import AppUser, ChangeLog, Journey
+from cem.models import ChangeLog
 from cem.services import WRITE_SERVICES, RowChanges
 
 # Import every module of the app, so every write service has registered itself.
@@ -29,6 +30,7 @@ for _module in pkgutil.iter_modules(cem.__path__):
     importlib.import_module(f"cem.{_module.name}")
 
 BUILDER = "admin"
+MONTH = "2026-03"
 # The account services of cem.auth, with the permission they need.
 AUTH_SERVICES = {"create_user": "users.manage", "update_user": "users.manage"}
 # Who calls: each role's account (from tests/conftest.py), a deactivated
@@ -52,6 +54,9 @@ class World:
     other_pain: int
     measure: int
     idea: int
+    person: int  # linked to the "editor" account, owner of `task`
+    other_person: int
+    task: int
     workbook: bytes
     backup: bytes  # of the whole database, taken before the last changes of build_world
 
@@ -68,12 +73,16 @@ def build_world(session: Session) -> World:
     other_pain = services.add_pain_point(session, step_id=step, text="Costly", user=BUILDER).id
     measure = services.add_measure(session, pain_point_id=pain, text="Cache", user=BUILDER).id
     idea = services.add_idea(session, step_id=step, text="Chat", user=BUILDER).id
+    person = plan.add_person(session, name="Ed", username="editor", user=BUILDER).id
+    other_person = plan.add_person(session, name="Sam", user=BUILDER).id
+    task = plan.create_task(session, step_id=step, title="Speed it up", start_month=MONTH, due_month="2026-06",
+                            owner_id=person, measure_id=measure, user=BUILDER).id
     saved = backup.export_backup(session, user=BUILDER)
     services.delete_stage(session, stage_id=binned_stage, user=BUILDER)
     services.delete_step(session, step_id=binned_step, user=BUILDER)
     workbook = excel.export_journey(session, journey_id=j, lang="en")
     return World(j, stage, other_stage, binned_stage, step, other_step, binned_step, pain, other_pain, measure,
-                 idea, workbook, saved)
+                 idea, person, other_person, task, workbook, saved)
 
 
 Call = Callable[[Session, World, str], Any]
@@ -118,30 +127,40 @@ CALLS: dict[str, Call] = {
     "store_imported_journey": lambda s, w, u: excel.import_journey(s, data=w.workbook, user=u, name="Imported"),
     "create_from_template": lambda s, w, u: templates.create_from_template(
         s, template="general", lang="en", name="From template", user=u),
+    # The improvement plan.
+    "add_person": lambda s, w, u: plan.add_person(s, name="New person", department="Sales", user=u),
+    "update_person": lambda s, w, u: plan.update_person(s, person_id=w.other_person, department="Support",
+                                                        user=u),
+    "set_team": lambda s, w, u: plan.set_team(s, journey_id=w.journey, lead_id=w.person,
+                                              secretary_id=w.other_person, user=u),
+    "set_tiers": lambda s, w, u: plan.set_tiers(s, journey_id=w.journey, tiers="40, 20, 10", user=u),
+    "create_task": lambda s, w, u: plan.create_task(s, step_id=w.step, title="New task", start_month=MONTH,
+                                                    due_month=MONTH, user=u),
+    "update_task": lambda s, w, u: plan.update_task(s, task_id=w.task, status="in_progress", user=u),
+    "delete_task": lambda s, w, u: plan.delete_task(s, task_id=w.task, user=u),
+    "set_commitments": lambda s, w, u: plan.set_commitments(s, journey_id=w.journey, month=MONTH,
+                                                            tiers={w.task: 30}, user=u),
+    # The editor may record it because the task's owner is linked to the editor's account.
+    "record_check_in": lambda s, w, u: plan.record_check_in(s, task_id=w.task, month=MONTH, progress=40,
+                                                            note="Half way", user=u),
+    "record_meeting": lambda s, w, u: plan.record_meeting(s, journey_id=w.journey, held_on=date(2026, 3, 31),
+                                                          title="Month end", attendee_ids=[w.person], user=u),
     # Likewise the storing half of restoring a backup.
     "store_backup": lambda s, w, u: backup.restore_backup(s, data=w.backup, user=u),
-    "create_user": lambda s, w, u: auth.create_user(s, username="newbie", role="editor", user=u),
+    "create_user": lambda s, w, u: auth.create_user(s, username=f"new.{u}", role="editor", user=u),
     "update_user": lambda s, w, u: auth.update_user(s, username="alice", role="lead", display_name="Alice L",
                                                     user=u),
 }
 SERVICES = {**WRITE_SERVICES, **AUTH_SERVICES}
 
 
-def snapshot(session: Session) -> dict[str, Any]:
-    """Enough of the whole database to see any change: per table its rows,
-    its highest id and the sum of its versions; each journey's revision."""
+def snapshot(session: Session) -> dict[str, list]:
+    """Every row of every table, to see any change at all."""
     session.rollback()  # a fresh read
-    state: dict[str, Any] = {}
+    state = {}
     for table in SQLModel.metadata.sorted_tables:
-        columns = [func.count()]
-        if "id" in table.c:
-            columns.append(func.max(table.c.id))
-        if "version" in table.c:
-            columns.append(func.sum(table.c.version))
-        state[table.name] = tuple(session.execute(select(*columns).select_from(table)).one())
-    state["revisions"] = sorted(session.execute(select(Journey.id, Journey.revision)).all())
-    state["users"] = sorted(session.execute(select(AppUser.username, AppUser.role, AppUser.active,
-                                                   AppUser.display_name)).all())
+        order = [table.c.id] if "id" in table.c else list(table.primary_key.columns)
+        state[table.name] = [tuple(row) for row in session.execute(select(table).order_by(*order))]
     return state
 
 
@@ -161,7 +180,7 @@ def test_every_write_service_has_a_role_case():
 
 @pytest.mark.parametrize("service", sorted(SERVICES))
 def test_only_permitted_roles_can_use_the_service(service, engine):
-    """A person whose role does not allow an action gets "not allowed" and the map, its history and the accounts stay exactly as they were."""
+    """Someone whose role may not do this gets "not allowed", and the map, its history and the accounts stay as they were."""
     call = CALLS.get(service)
     assert call is not None, f"no call for write service {service!r}: add it to CALLS in tests/test_roles.py"
     action = SERVICES[service]
@@ -200,3 +219,14 @@ def test_first_admin_cannot_be_made_once_accounts_exist(session):
     with pytest.raises(PermissionDenied):
         auth.create_first_admin(session, username="intruder", password="long enough password")
     assert snapshot(session) == before
+
+
+def test_an_editor_records_progress_only_on_tasks_they_own(session):
+    """An editor can record the month's progress of their own task, but gets "not allowed" on somebody else's."""
+    world = build_world(session)
+    before = snapshot(session)
+    with pytest.raises(PermissionDenied):
+        plan.record_check_in(session, task_id=world.task, month=MONTH, progress=10, user="alice")
+    assert snapshot(session) == before
+    plan.record_check_in(session, task_id=world.task, month=MONTH, progress=10, user="editor")
+    assert snapshot(session) != before

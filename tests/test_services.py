@@ -266,6 +266,7 @@ def test_journey_tree_uses_a_fixed_number_of_queries(session, small_journey, eng
     statements = []
     event.listen(engine, "before_cursor_execute",
                  lambda *args: None if args[2].startswith("BEGIN") else statements.append(args[2]))
+    session.expire_all()
     services.load_journey_tree(session, small_journey.id)
     small = len(statements)
     stage = services.list_stages(session, small_journey.id)[1]
@@ -273,6 +274,7 @@ def test_journey_tree_uses_a_fixed_number_of_queries(session, small_journey, eng
         step = services.add_step(session, stage_id=stage.id, name=f"S{n}", user=USER)
         services.add_idea(session, step_id=step.id, text="idea", user=USER)
     statements.clear()
+    session.expire_all()
     services.load_journey_tree(session, small_journey.id)
     assert len(statements) == small <= 6
 

@@ -35,3 +35,21 @@ def save(page, name: str) -> None:
     page.locator(f".st-key-{name}_save button").click()
     page.wait_for_timeout(300)
     wait_for_app(page)
+
+
+def edit_cell(page, grid, row: int, column: int, value: str) -> None:
+    """Replace the value of an existing cell (row and column from 0)."""
+    grid.scroll_into_view_if_needed()
+    box = grid.locator("canvas").first.bounding_box()
+    page.mouse.click(box["x"] + FIRST_COLUMN_X, box["y"] + ROW_HEIGHT * (row + 1) + ROW_HEIGHT / 2)
+    page.wait_for_timeout(200)
+    for _ in range(column):
+        page.keyboard.press("Tab")
+        page.wait_for_timeout(100)
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(150)
+    page.keyboard.press("Control+A")
+    page.keyboard.type(value, delay=15)
+    page.wait_for_timeout(150)
+    page.keyboard.press("Tab")
+    page.wait_for_timeout(200)

@@ -1,0 +1,460 @@
+"""The executive view's figures, without Streamlit: is the service
+improving, month by month, and where does it hurt most.
+
+Two steps, so a page can cache the first:
+
+- `load_plan(session, journey_ids)` reads the plan once (through
+  `cem.plan.task_rows`) and the journeys' pain points, and turns them into
+  arrays: one row per task, one column per month, holding the task's
+  cumulative progress at the end of that month and its committed tier (0
+  without a commitment). It does not change while `plan_revision` (the
+  plan's tables) and the journeys' revisions (the map) stay the same.
+- `summarise(data, filters)` answers for a choice of journeys, stages,
+  departments and months with whole-array arithmetic: no loop over tasks
+  and months in Python.
+
+The arithmetic is that of `cem.progress` (a month's figure is its last
+check-in, else the month before's; the gain is the month's figure less the
+month before's; a committed task is on target when its gain reaches the
+tier), and tests check that both agree.
+
+Choices made here:
+- progress gained (the KPI) is the sum of every chosen task's gain in the
+  month, in percentage points; its average is the committed tasks' gain
+  divided by the number of committed tasks, comparable with the tiers;
+- average progress counts tasks that have started by the month and are not
+  cancelled;
+- pain points belong to stages, not departments: the department filter
+  does not change them. A pain point is open at the end of a month when it
+  was written down by then and was not yet resolved.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Iterable
+
+import numpy as np
+from sqlmodel import Session, func, select
+
+from cem import months, plan
+from cem.models import SEVERITY_MAX, SEVERITY_MIN, CheckIn, Commitment, Journey, PainPoint, Person, Stage, Step, Task
+from cem.services import JourneyTree
+
+NO_DEPARTMENT = ""  # tasks without an owner, or whose owner has no department
+SEVERITIES = tuple(range(SEVERITY_MIN, SEVERITY_MAX + 1))
+NOT_RESOLVED = 10 ** 6  # a month index later than any real one
+RESOLVED_UNKNOWN = -(10 ** 6)  # resolved, month not known: never open, never counted in a month
+
+
+# ---------------------------------------------------------------- months as numbers
+
+
+def month_number(month: str) -> int:
+    year, number = months.parts(month)
+    return year * 12 + number - 1
+
+
+def month_of_number(number: int) -> str:
+    return f"{number // 12:04d}-{number % 12 + 1:02d}"
+
+
+def _month_of_moment(moment: datetime | None) -> int | None:
+    return None if moment is None else moment.year * 12 + moment.month - 1
+
+
+# ---------------------------------------------------------------- the cache key
+
+
+def plan_revision(session: Session, journey_ids: Iterable[int]) -> tuple[int, ...]:
+    """A cheap fingerprint of everything `load_plan` reads, in one query:
+    for the journeys' tasks, commitments and check-ins the highest id, the
+    row count and the sum of the row versions (every write adds a row,
+    removes one, or raises a version), the same for the people directory
+    (departments), and the sum of the journeys' revisions (the map: stage
+    names, pain points). Equal fingerprints mean equal plan data."""
+    ids = sorted(set(journey_ids))
+    if not ids:
+        return ()
+    tasks = select(Task.id).where(Task.journey_id.in_(ids))
+
+    def stats(model, *where) -> list:
+        return [select(func.coalesce(func.max(model.id), 0)).where(*where).scalar_subquery(),
+                select(func.count(model.id)).where(*where).scalar_subquery(),
+                select(func.coalesce(func.sum(model.version), 0)).where(*where).scalar_subquery()]
+
+    columns = (stats(Task, Task.journey_id.in_(ids)) + stats(Commitment, Commitment.task_id.in_(tasks))
+               + stats(CheckIn, CheckIn.task_id.in_(tasks)) + stats(Person)
+               + [select(func.coalesce(func.sum(Journey.revision), 0)).where(Journey.id.in_(ids)).scalar_subquery(),
+                  select(func.count(Journey.id)).where(Journey.id.in_(ids)).scalar_subquery()])
+    return tuple(int(value or 0) for value in session.exec(select(*columns)).one())
+
+
+# ---------------------------------------------------------------- the plan as arrays
+
+
+@dataclass(frozen=True)
+class StageInfo:
+    id: int
+    journey_id: int
+    journey_name: str
+    name: str
+    position: int
+
+
+@dataclass
+class PlanData:
+    """The plan of some journeys as arrays (read-only once made).
+
+    Column j of `progress` and `tiers` is month `first + j`; the first
+    column is a month before anything happened and the last one a month
+    after, so months outside the table read as the nearest column."""
+
+    journeys: dict[int, str]  # id -> name, in list order
+    stages: list[StageInfo]  # live stages, journey by journey, in order
+    first: int  # month number of column 0
+    progress: np.ndarray  # tasks x months, cumulative %
+    tiers: np.ndarray  # tasks x months, committed tier % or 0
+    task_ids: np.ndarray
+    task_journey: np.ndarray
+    task_stage: np.ndarray
+    task_department: np.ndarray  # of str
+    task_start: np.ndarray  # month number of the start month
+    task_active: np.ndarray  # bool: not cancelled
+    pain_stage: np.ndarray
+    pain_severity: np.ndarray
+    pain_created: np.ndarray  # month number
+    pain_resolved: np.ndarray  # month number, NOT_RESOLVED or RESOLVED_UNKNOWN
+    data_months: tuple[str, str] | None = None  # first and last month with a commitment or check-in
+    last_check_in: str | None = None
+
+    @property
+    def departments(self) -> list[str]:
+        """Departments of the tasks' owners, by name, "no department" last."""
+        found = set(self.task_department.tolist())
+        return sorted(found - {NO_DEPARTMENT}) + ([NO_DEPARTMENT] if NO_DEPARTMENT in found else [])
+
+    def columns(self, first: int, last: int) -> np.ndarray:
+        """Column indexes of months first..last (month numbers), clipped."""
+        return np.clip(np.arange(first, last + 1) - self.first, 0, self.progress.shape[1] - 1)
+
+
+def load_plan(session: Session, journey_ids: Iterable[int]) -> PlanData:
+    """The journeys' tasks (from plan.task_rows, read once), stages and pain points as arrays."""
+    ids = list(dict.fromkeys(journey_ids))
+    journeys = {j.id: j.name for j in session.exec(select(Journey).where(Journey.id.in_(ids or [-1]))
+                                                     .order_by(Journey.name, Journey.id))}
+    stage_rows = list(session.exec(select(Stage).where(Stage.journey_id.in_(ids or [-1]), Stage.deleted_at.is_(None))
+                                   .order_by(Stage.position, Stage.id)))
+    order = {journey_id: n for n, journey_id in enumerate(journeys)}
+    stage_rows.sort(key=lambda s: (order.get(s.journey_id, 0), s.position, s.id))
+    stages = [StageInfo(s.id, s.journey_id, journeys.get(s.journey_id, ""), s.name, s.position) for s in stage_rows]
+    rows = plan.task_rows(session, ids)
+
+    recorded = [row.figures.recorded() for row in rows]
+    numbers = [month_number(row.task.start_month) for row in rows]
+    data = sorted({m for r in recorded for m in r} | {m for row in rows for m in row.figures.commitments})
+    numbers += [month_number(m) for m in data]
+    low = min(numbers) - 1 if numbers else month_number(months.this_month())
+    high = max(numbers) + 1 if numbers else low + 1
+    width = high - low + 1
+
+    count = len(rows)
+    raw = np.full((count, width), -1, dtype=np.int32)
+    raw[:, 0] = 0
+    tiers = np.zeros((count, width), dtype=np.int32)
+    cells, values = [], []
+    for i, (row, marks) in enumerate(zip(rows, recorded)):
+        for month, value in marks.items():
+            cells.append((i, month_number(month) - low))
+            values.append(value)
+        for month, tier in row.figures.commitments.items():
+            tiers[i, month_number(month) - low] = tier
+    if cells:
+        where = np.array(cells)
+        raw[where[:, 0], where[:, 1]] = values
+    # carry each figure forward to the months without a check-in
+    latest = np.maximum.accumulate(np.where(raw >= 0, np.arange(width), 0), axis=1)
+    progress = np.take_along_axis(raw, latest, axis=1)
+
+    pains = list(session.exec(
+        select(Step.stage_id, PainPoint.severity, PainPoint.status, PainPoint.created_at, PainPoint.resolved_at)
+        .join(Step, PainPoint.step_id == Step.id).join(Stage, Step.stage_id == Stage.id)
+        .where(Stage.journey_id.in_(ids or [-1]), Stage.deleted_at.is_(None), Step.deleted_at.is_(None))))
+    resolved = []
+    for _, _, status, _, resolved_at in pains:
+        if status != "resolved":
+            resolved.append(NOT_RESOLVED)
+        else:
+            number = _month_of_moment(resolved_at)
+            resolved.append(RESOLVED_UNKNOWN if number is None else number)
+
+    check_in_months = sorted({m for r in recorded for m in r})
+    return PlanData(
+        journeys=journeys, stages=stages, first=low, progress=progress, tiers=tiers,
+        task_ids=np.array([row.task.id for row in rows], dtype=np.int64),
+        task_journey=np.array([row.task.journey_id for row in rows], dtype=np.int64),
+        task_stage=np.array([row.stage.id for row in rows], dtype=np.int64),
+        task_department=np.array([((row.owner.department if row.owner else "") or NO_DEPARTMENT).strip()
+                                  for row in rows], dtype=object),
+        task_start=np.array([month_number(row.task.start_month) for row in rows], dtype=np.int64),
+        task_active=np.array([row.task.status != "cancelled" for row in rows], dtype=bool),
+        pain_stage=np.array([p[0] for p in pains], dtype=np.int64),
+        pain_severity=np.array([p[1] for p in pains], dtype=np.int64),
+        pain_created=np.array([_month_of_moment(p[3]) or low for p in pains], dtype=np.int64),
+        pain_resolved=np.array(resolved, dtype=np.int64),
+        data_months=(data[0], data[-1]) if data else None,
+        last_check_in=check_in_months[-1] if check_in_months else None,
+    )
+
+
+# ---------------------------------------------------------------- what the executive asks
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Empty stage and department choices mean all of them; `last` is the
+    month the KPI cards are about, compared with the month before it."""
+
+    journey_ids: tuple[int, ...]
+    first: str
+    last: str
+    stage_ids: tuple[int, ...] = ()
+    departments: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        first, last = months.check(self.first), months.check(self.last)
+        if last < first:
+            first, last = last, first
+        object.__setattr__(self, "first", first)
+        object.__setattr__(self, "last", last)
+        object.__setattr__(self, "journey_ids", tuple(self.journey_ids))
+        object.__setattr__(self, "stage_ids", tuple(self.stage_ids or ()))
+        object.__setattr__(self, "departments", tuple(self.departments or ()))
+
+
+@dataclass(frozen=True)
+class Kpis:
+    """The KPI cards for one month."""
+
+    month: str
+    tasks: int  # tasks chosen by the filters
+    committed_tasks: int
+    on_target: int
+    committed_percent: int  # sum of the tiers committed
+    achieved_percent: int  # sum of the committed tasks' gains
+    gained_percent: int  # sum of every chosen task's gain, in percentage points
+    pain_points_resolved: int
+    open_by_severity: dict[int, int]  # severity -> open pain points at the month's end
+    average_progress: float | None
+
+    @property
+    def on_target_share(self) -> float | None:
+        return self.on_target / self.committed_tasks if self.committed_tasks else None
+
+    @property
+    def gained_per_committed(self) -> float | None:
+        """Average gain of a committed task, in percentage points."""
+        return self.achieved_percent / self.committed_tasks if self.committed_tasks else None
+
+    @property
+    def committed_per_task(self) -> float | None:
+        return self.committed_percent / self.committed_tasks if self.committed_tasks else None
+
+    @property
+    def open_pain_points(self) -> int:
+        return sum(self.open_by_severity.values())
+
+    @property
+    def severe_open(self) -> int:
+        """Open pain points of severity 4 and 5."""
+        return sum(n for severity, n in self.open_by_severity.items() if severity >= SEVERITY_MAX - 1)
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    month: str
+    committed_tasks: int
+    on_target: int
+    committed_percent: int
+    achieved_percent: int
+    gained_percent: int
+    average_progress: float | None  # cumulative, of the tasks started by then
+    pain_points_resolved: int
+    open_pain_points: int
+
+    @property
+    def on_target_share(self) -> float | None:
+        return self.on_target / self.committed_tasks if self.committed_tasks else None
+
+    @property
+    def committed_per_task(self) -> float | None:
+        return self.committed_percent / self.committed_tasks if self.committed_tasks else None
+
+    @property
+    def achieved_per_task(self) -> float | None:
+        return self.achieved_percent / self.committed_tasks if self.committed_tasks else None
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    """A stage or a department: its tasks' average progress at the end of
+    the last month, and how many of its commitments in the period were on
+    target."""
+
+    key: object  # stage id or department name
+    name: str
+    tasks: int
+    average_progress: float | None
+    committed: int
+    on_target: int
+
+    @property
+    def on_target_share(self) -> float | None:
+        return self.on_target / self.committed if self.committed else None
+
+
+@dataclass
+class Summary:
+    filters: Filters
+    journeys: dict[int, str]
+    stage_names: dict[int, str]  # of the chosen stages (all the journeys' stages when none is chosen)
+    now: Kpis
+    before: Kpis
+    series: list[MonthRow] = field(default_factory=list)
+    by_stage: list[GroupRow] = field(default_factory=list)
+    by_department: list[GroupRow] = field(default_factory=list)
+
+    @property
+    def month(self) -> str:
+        return self.filters.last
+
+    @property
+    def previous_month(self) -> str:
+        return months.previous(self.filters.last)
+
+
+def delta(now: float | None, before: float | None) -> float | None:
+    return None if now is None or before is None else now - before
+
+
+def summarise(data: PlanData, filters: Filters) -> Summary:
+    """Everything the executive page and the report show, for `filters`."""
+    journey_ids = set(filters.journey_ids) & set(data.journeys) if filters.journey_ids else set(data.journeys)
+    stages = [s for s in data.stages if s.journey_id in journey_ids]
+    if filters.stage_ids:
+        wanted = set(filters.stage_ids)
+        stages = [s for s in stages if s.id in wanted]
+    stage_ids = np.array([s.id for s in stages], dtype=np.int64)
+    many = len(journey_ids) > 1
+    stage_names = {s.id: (f"{s.journey_name} · {s.name}" if many else s.name) for s in stages}
+
+    chosen = np.isin(data.task_stage, stage_ids)
+    if filters.departments:
+        chosen &= np.isin(data.task_department, np.array(filters.departments, dtype=object))
+    pains = np.isin(data.pain_stage, stage_ids)
+
+    first, last = month_number(filters.first), month_number(filters.last)
+    start = min(first, last - 1)  # the KPIs need the month before `last` even for a one-month range
+    numbers = np.arange(start, last + 1)
+    progress = data.progress[chosen][:, data.columns(start - 1, last)]
+    gains = np.diff(progress, axis=1)
+    progress = progress[:, 1:]
+    tiers = data.tiers[chosen][:, data.columns(start, last)]
+    committed = tiers > 0
+    on_target = committed & (gains >= tiers)
+    counted = data.task_active[chosen][:, None] & (data.task_start[chosen][:, None] <= numbers[None, :])
+    counted_n = counted.sum(axis=0)
+    progress_sum = np.where(counted, progress, 0).sum(axis=0)
+
+    severity = data.pain_severity[pains]
+    created, resolved = data.pain_created[pains], data.pain_resolved[pains]
+    resolved_in = (resolved[:, None] == numbers[None, :])
+    open_at = (created[:, None] <= numbers[None, :]) & (resolved[:, None] > numbers[None, :])
+
+    def average(j: int) -> float | None:
+        return float(progress_sum[j] / counted_n[j]) if counted_n[j] else None
+
+    def month_row(j: int) -> MonthRow:
+        return MonthRow(
+            month=month_of_number(int(numbers[j])), committed_tasks=int(committed[:, j].sum()),
+            on_target=int(on_target[:, j].sum()), committed_percent=int(tiers[:, j].sum()),
+            achieved_percent=int(np.where(committed[:, j], gains[:, j], 0).sum()),
+            gained_percent=int(gains[:, j].sum()), average_progress=average(j),
+            pain_points_resolved=int(resolved_in[:, j].sum()), open_pain_points=int(open_at[:, j].sum()))
+
+    def kpis(j: int) -> Kpis:
+        row = month_row(j)
+        by_severity = {s: int((open_at[:, j] & (severity == s)).sum()) for s in SEVERITIES}
+        return Kpis(month=row.month, tasks=int(chosen.sum()), committed_tasks=row.committed_tasks,
+                    on_target=row.on_target, committed_percent=row.committed_percent,
+                    achieved_percent=row.achieved_percent, gained_percent=row.gained_percent,
+                    pain_points_resolved=row.pain_points_resolved, open_by_severity=by_severity,
+                    average_progress=row.average_progress)
+
+    in_range = numbers >= first
+    series = [month_row(j) for j in range(len(numbers)) if in_range[j]]
+
+    # groups: progress at the end of the last month, commitments over the range
+    final_progress = progress[:, -1]
+    final_counted = counted[:, -1]
+    range_committed = committed[:, in_range].sum(axis=1)
+    range_on_target = on_target[:, in_range].sum(axis=1)
+
+    def group(key: object, name: str, members: np.ndarray) -> GroupRow:
+        counted_members = members & final_counted
+        n = int(counted_members.sum())
+        return GroupRow(key=key, name=name, tasks=int(members.sum()),
+                        average_progress=float(final_progress[counted_members].sum() / n) if n else None,
+                        committed=int(range_committed[members].sum()),
+                        on_target=int(range_on_target[members].sum()))
+
+    task_stage = data.task_stage[chosen]
+    by_stage = [group(s.id, stage_names[s.id], task_stage == s.id) for s in stages]
+    by_stage = [g for g in by_stage if g.tasks]
+    task_department = data.task_department[chosen]
+    by_department = [group(d, d, task_department == d) for d in data.departments
+                     if not filters.departments or d in filters.departments]
+    by_department = [g for g in by_department if g.tasks]
+
+    return Summary(filters=filters, journeys={j: n for j, n in data.journeys.items() if j in journey_ids},
+                   stage_names=stage_names, now=kpis(len(numbers) - 1), before=kpis(len(numbers) - 2),
+                   series=series, by_stage=by_stage, by_department=by_department)
+
+
+def executive_summary(session: Session, filters: Filters) -> Summary:
+    """`summarise(load_plan(...))` in one call, without a cache."""
+    return summarise(load_plan(session, filters.journey_ids), filters)
+
+
+# ---------------------------------------------------------------- page helpers
+
+
+def default_range(data: PlanData | None, today: str | None = None, count: int = 6) -> tuple[str, str]:
+    """The last `count` months up to the latest month with a check-in (the
+    month-end figures), or up to this month when there is none or it lies
+    in the future."""
+    today = today or months.this_month()
+    last = today
+    if data is not None and data.last_check_in and data.last_check_in <= today:
+        last = data.last_check_in
+    return months.add(last, -(count - 1)), last
+
+
+def month_options(data: PlanData | None, today: str | None = None, back: int = 24) -> list[str]:
+    """Months to choose a range from: at least the `back` months up to this
+    month, stretched to every month with plan data."""
+    today = today or months.this_month()
+    first, last = months.add(today, -(back - 1)), today
+    if data is not None and data.data_months:
+        first, last = min(first, data.data_months[0]), max(last, data.data_months[1])
+    return months.between(first, last)
+
+
+def emotion_tree(tree: JourneyTree, stage_ids: Iterable[int] = ()) -> JourneyTree:
+    """The map with only the chosen stages (all when none is chosen), as a
+    new object: the cached tree is shared and must not change."""
+    wanted = set(stage_ids)
+    if not wanted:
+        return tree
+    return JourneyTree(tree.journey, [s for s in tree.stages if s.stage.id in wanted])

@@ -1,0 +1,555 @@
+"""The improvement plan (step 3 of the method): people, the journey's CEM
+team, tasks with owners, monthly 30/20/10 commitments, month-end check-ins,
+evaluation, and meetings. Same conventions as cem.services: session first,
+keyword-only values, `user` checked against the role, one transaction per
+write, every change logged.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Iterable
+
+from sqlmodel import Session, func, or_, select
+
+from cem import months
+from cem import validation as v
+from cem.auth import PermissionDenied, find_user, may
+from cem.errors import NotFoundError, ValidationError
+from cem.models import (
+    TASK_STATUSES, TEAM_ROLES, CheckIn, Commitment, Idea, Journey, JourneyMember, Measure, Meeting,
+    MeetingAttendee, PainPoint, Person, Stage, Step, Task, utcnow,
+)
+from cem.progress import CheckInValue, MonthFigures, TaskMonths, month_figures, parse_tiers
+from cem.services import LOGGED_FIELDS, Where, _check_version, _commit, _create, _get, _log, _values, write_service
+
+PERSON_FIELDS = [
+    v.FieldSpec("name", "plan.col.person", v.text(v.TEXT_SHORT, required=True)),
+    v.FieldSpec("department", "plan.col.department", v.text(v.TEXT_SHORT)),
+    v.FieldSpec("phone", "plan.col.phone", v.text(50)),
+    v.FieldSpec("email", "plan.col.email", v.text(v.TEXT_SHORT)),
+    v.FieldSpec("username", "plan.col.username", v.text(100)),
+]
+TASK_FIELDS = [
+    v.FieldSpec("title", "plan.col.task", v.text(v.TEXT_LONG, required=True)),
+    v.FieldSpec("description", "col.description", v.text(v.TEXT_LONG)),
+    v.FieldSpec("status", "col.status", v.choice(TASK_STATUSES, default="open")),
+]
+PROGRESS = v.whole_number(0, 100, required=True)
+NOTE = v.text(v.TEXT_LONG)
+OPEN_STATUSES = ("open", "in_progress")
+
+# Values for the change log of the plan's tables.
+LOGGED_FIELDS.update({
+    Person: ("name", "department", "phone", "email", "username"),
+    Task: ("title", "description", "owner_id", "start_month", "due_month", "status", "step_id"),
+    Commitment: ("task_id", "month", "tier"),
+    CheckIn: ("task_id", "month", "progress", "note"),
+    Meeting: ("held_on", "title", "agenda", "notes", "decisions"),
+})
+
+
+# ---------------------------------------------------------------- people and the team
+
+
+def list_people(session: Session, *, active_only: bool = False) -> list[Person]:
+    query = select(Person).order_by(Person.name, Person.id)
+    if active_only:
+        query = query.where(Person.active)
+    return list(session.exec(query))
+
+
+@write_service("plan.edit")
+def add_person(session: Session, *, name: str, department: str = "", phone: str = "", email: str = "",
+               username: str = "", user: str) -> Person:
+    values = v.clean_row({"name": name, "department": department, "phone": phone, "email": email,
+                          "username": username.lower()}, PERSON_FIELDS)
+    person = _create(session, Person(**values), user, log=False)
+    _commit(session)
+    return person
+
+
+@write_service("plan.edit")
+def update_person(session: Session, *, person_id: int, version: int | None = None, user: str,
+                  **values: Any) -> Person:
+    person = _get(session, Person, person_id)
+    _check_version(person, version)
+    active = values.pop("active", None)
+    clean = v.clean_row(values, PERSON_FIELDS, partial=True)
+    if "username" in clean:
+        clean["username"] = clean["username"].lower()  # as add_person: my_tasks matches lower-case names
+    if active is not None:
+        clean["active"] = bool(active)
+    _apply_unlogged(person, clean, user)
+    _commit(session)
+    return person
+
+
+def _apply_unlogged(item: Any, values: dict[str, Any], user: str) -> bool:
+    changed = {k: val for k, val in values.items() if getattr(item, k) != val}
+    for name, value in changed.items():
+        setattr(item, name, value)
+    if changed:
+        item.updated_at, item.updated_by, item.version = utcnow(), user, item.version + 1
+    return bool(changed)
+
+
+@dataclass
+class Team:
+    lead: Person | None = None
+    secretary: Person | None = None
+    members: list[Person] = field(default_factory=list)
+
+
+def journey_team(session: Session, journey_id: int) -> Team:
+    team = Team()
+    rows = session.exec(select(JourneyMember, Person).join(Person, JourneyMember.person_id == Person.id)
+                        .where(JourneyMember.journey_id == journey_id).order_by(Person.name))
+    for member, person in rows:
+        if member.role == "lead":
+            team.lead = person
+        elif member.role == "secretary":
+            team.secretary = person
+        else:
+            team.members.append(person)
+    return team
+
+
+@write_service("plan.edit")
+def set_team(session: Session, *, journey_id: int, lead_id: int | None, secretary_id: int | None,
+             member_ids: Iterable[int] = (), user: str) -> Team:
+    """One CEM project lead, one secretary, and the members of a journey."""
+    _get(session, Journey, journey_id)
+    wanted = [(lead_id, "lead"), (secretary_id, "secretary")] + [(m, "member") for m in member_ids]
+    for person_id, _ in wanted:
+        if person_id is not None:
+            _get(session, Person, person_id)
+    for old in session.exec(select(JourneyMember).where(JourneyMember.journey_id == journey_id)):
+        session.delete(old)
+    session.flush()
+    seen = set()
+    for person_id, role in wanted:
+        if person_id is None or person_id in seen:
+            continue
+        seen.add(person_id)
+        session.add(JourneyMember(journey_id=journey_id, person_id=person_id, role=role, created_by=user,
+                                  updated_by=user))
+    _commit(session)
+    return journey_team(session, journey_id)
+
+
+# ---------------------------------------------------------------- tiers
+
+
+def journey_tiers(session: Session, journey_id: int) -> tuple[int, ...]:
+    return parse_tiers(_get(session, Journey, journey_id).tiers)
+
+
+@write_service("plan.edit")
+def set_tiers(session: Session, *, journey_id: int, tiers: str, user: str) -> tuple[int, ...]:
+    """The journey's progress tiers, e.g. "30, 20, 10". Commitments already
+    made keep the tier they had."""
+    journey = _get(session, Journey, journey_id)
+    try:
+        values = parse_tiers(tiers)
+    except ValueError:
+        raise ValidationError("err.field", column="plan.col.tiers", problem="err.tiers", value=str(tiers)[:40])
+    journey.tiers = ",".join(str(t) for t in values)
+    journey.updated_by, journey.updated_at = user, utcnow()
+    _commit(session)
+    return values
+
+
+# ---------------------------------------------------------------- tasks
+
+
+def _months(start_month: str, due_month: str) -> tuple[str, str]:
+    start = months.check(start_month, column="plan.col.start_month")
+    due = months.check(due_month, column="plan.col.due_month")
+    if due < start:
+        raise ValidationError("err.field", column="plan.col.due_month", problem="err.due_before_start",
+                              value=due)
+    return start, due
+
+
+def _owner(session: Session, owner_id: int | None) -> int | None:
+    if owner_id in (None, "", 0):
+        return None
+    person = session.get(Person, int(owner_id))
+    if person is None:
+        raise NotFoundError("err.not_found", item="item.person", id=owner_id)
+    return person.id
+
+
+@write_service("plan.edit")
+def create_task(session: Session, *, step_id: int, title: str, start_month: str, due_month: str,
+                owner_id: int | None = None, description: str = "", measure_id: int | None = None,
+                idea_id: int | None = None, user: str) -> Task:
+    """A task at a sub-step; made from a measure or an idea when one is named."""
+    step = _get(session, Step, step_id)
+    stage = _get(session, Stage, step.stage_id)
+    clean = v.clean_row({"title": title, "description": description}, TASK_FIELDS, partial=True)
+    start, due = _months(start_month, due_month)
+    task = Task(journey_id=stage.journey_id, step_id=step.id, owner_id=_owner(session, owner_id),
+                start_month=start, due_month=due, measure_id=measure_id, idea_id=idea_id, **clean)
+    task = _create(session, task, user, log=False)
+    _log(session, Where(stage.journey_id, stage.id, step.id), task, "create", user, new=_values(task))
+    _commit(session)
+    return task
+
+
+def task_from_measure(session: Session, *, measure_id: int, start_month: str, due_month: str,
+                      owner_id: int | None = None, description: str = "", user: str) -> Task:
+    measure = _get(session, Measure, measure_id)
+    pain = _get(session, PainPoint, measure.pain_point_id)
+    return create_task(session, step_id=pain.step_id, title=measure.text, start_month=start_month,
+                       due_month=due_month, owner_id=owner_id, description=description, measure_id=measure.id,
+                       user=user)
+
+
+def task_from_idea(session: Session, *, idea_id: int, start_month: str, due_month: str,
+                   owner_id: int | None = None, description: str = "", user: str) -> Task:
+    idea = _get(session, Idea, idea_id)
+    return create_task(session, step_id=idea.step_id, title=idea.text, start_month=start_month,
+                       due_month=due_month, owner_id=owner_id, description=description, idea_id=idea.id, user=user)
+
+
+def _task_where(session: Session, task: Task) -> Where:
+    step = session.get(Step, task.step_id)
+    return Where(task.journey_id, step.stage_id, step.id)
+
+
+@write_service("plan.edit")
+def update_task(session: Session, *, task_id: int, version: int | None = None, user: str,
+                **values: Any) -> Task:
+    """Change a task's title, description, status, owner or months."""
+    task = _get(session, Task, task_id)
+    _check_version(task, version)
+    clean = v.clean_row(values, TASK_FIELDS, partial=True)
+    if "owner_id" in values:
+        clean["owner_id"] = _owner(session, values["owner_id"])
+    if "start_month" in values or "due_month" in values:
+        clean["start_month"], clean["due_month"] = _months(values.get("start_month", task.start_month),
+                                                           values.get("due_month", task.due_month))
+    old = {k: getattr(task, k) for k in clean if getattr(task, k) != clean[k]}
+    if _apply_unlogged(task, clean, user):
+        _log(session, _task_where(session, task), task, "update", user, old=old,
+             new={k: clean[k] for k in old})
+    _commit(session)
+    return task
+
+
+@write_service("plan.edit")
+def delete_task(session: Session, *, task_id: int, user: str) -> None:
+    """Move a task, with its commitments and check-ins, to the bin."""
+    task = _get(session, Task, task_id)
+    _log(session, _task_where(session, task), task, "delete", user, old=_values(task))
+    task.deleted_at, task.deleted_by, task.version = utcnow(), user, task.version + 1
+    _commit(session)
+
+
+# ---------------------------------------------------------------- commitments and check-ins
+
+
+@write_service("plan.edit")
+def set_commitments(session: Session, *, journey_id: int, month: str, tiers: dict[int, int | None],
+                    user: str) -> int:
+    """The month's plan: for each task id, its tier for `month` (one of the
+    journey's tiers), or None to take it out of the month's plan."""
+    month = months.check(month)
+    allowed = journey_tiers(session, journey_id)
+    existing = {c.task_id: c for c in session.exec(
+        select(Commitment).join(Task).where(Task.journey_id == journey_id, Commitment.month == month))}
+    changed = 0
+    for task_id, tier in tiers.items():
+        task = _get(session, Task, task_id)
+        if task.journey_id != journey_id:
+            raise NotFoundError("err.not_found", item="item.task", id=task_id)
+        current = existing.get(task_id)
+        if tier in (None, "", 0):
+            if current is not None:
+                session.delete(current)
+                changed += 1
+            continue
+        if int(tier) not in allowed:
+            raise ValidationError("err.field", column="plan.col.tier", problem="err.choice",
+                                  options=", ".join(f"{t}%" for t in allowed), value=str(tier))
+        if current is None:
+            _create(session, Commitment(task_id=task_id, month=month, tier=int(tier)), user, log=False)
+            changed += 1
+        elif current.tier != int(tier):
+            _apply_unlogged(current, {"tier": int(tier)}, user)
+            changed += 1
+    _commit(session)
+    return changed
+
+
+def _may_record(session: Session, user: str, task: Task) -> None:
+    """Leads and administrators record any task; an editor only tasks whose
+    owner is linked to their account."""
+    account = find_user(session, user)
+    if may(account.role, "plan.edit"):
+        return
+    owner = session.get(Person, task.owner_id) if task.owner_id else None
+    if owner is None or owner.username != account.username:
+        raise PermissionDenied("err.not_owner")
+
+
+@write_service("checkin.record")
+def record_check_in(session: Session, *, task_id: int, month: str, progress: int, note: str = "",
+                    meeting_id: int | None = None, user: str) -> CheckIn:
+    """The task's real cumulative progress for `month`. Earlier check-ins
+    stay; the newest of a month is that month's figure."""
+    task = _get(session, Task, task_id)
+    _may_record(session, user, task)
+    month = months.check(month)
+    try:
+        value = PROGRESS(progress)
+        text = NOTE(note)
+    except v.FieldProblem as problem:
+        column = "plan.col.progress" if problem.code == "err.int_range" or problem.code == "err.required" \
+            else "plan.col.note"
+        raise v.located(problem, column=column, row=None) from None
+    check_in = _create(session, CheckIn(task_id=task.id, month=month, progress=value, note=text,
+                                        meeting_id=meeting_id), user, log=False)
+    _log(session, _task_where(session, task), check_in, "create", user, new=_values(check_in))
+    if value >= 100 and task.status in OPEN_STATUSES:
+        _apply_unlogged(task, {"status": "done"}, user)
+    elif value > 0 and task.status == "open":
+        _apply_unlogged(task, {"status": "in_progress"}, user)
+    _commit(session)
+    return check_in
+
+
+# ---------------------------------------------------------------- reading the plan
+
+
+@dataclass
+class TaskRow:
+    task: Task
+    stage: Stage
+    step: Step
+    owner: Person | None
+    figures: TaskMonths
+
+    def progress(self, month: str) -> int:
+        return self.figures.progress_at(month)
+
+    def latest_progress(self) -> int:
+        """The figure of the latest month with a check-in (0 without any)."""
+        recorded = self.figures.recorded()
+        return recorded[max(recorded)] if recorded else 0
+
+    def last_tier(self, month: str) -> int | None:
+        """The tier of the task's latest commitment up to `month`."""
+        earlier = [m for m in self.figures.commitments if m <= month]
+        return self.figures.commitments[max(earlier)] if earlier else None
+
+
+def task_rows(session: Session, journey_ids: Iterable[int], *, include_closed: bool = True) -> list[TaskRow]:
+    """Every live task of the journeys with its stage, sub-step, owner and
+    month-by-month figures, in a fixed number of queries."""
+    ids = list(journey_ids)
+    if not ids:
+        return []
+    query = (select(Task, Step, Stage).join(Step, Task.step_id == Step.id).join(Stage, Step.stage_id == Stage.id)
+             .where(Task.journey_id.in_(ids), Task.deleted_at.is_(None), Step.deleted_at.is_(None),
+                    Stage.deleted_at.is_(None))
+             .order_by(Stage.position, Step.position, Task.id))
+    if not include_closed:
+        query = query.where(Task.status.in_(OPEN_STATUSES))
+    rows = list(session.exec(query))
+    task_ids = [task.id for task, _, _ in rows]
+    people = {p.id: p for p in session.exec(select(Person))}
+    figures: dict[int, TaskMonths] = defaultdict(TaskMonths)
+    if task_ids:
+        for task_id, month, tier in session.exec(
+                select(Commitment.task_id, Commitment.month, Commitment.tier)
+                .join(Task).where(Task.journey_id.in_(ids))):
+            figures[task_id].commitments[month] = tier
+        for check_id, task_id, month, progress in session.exec(
+                select(CheckIn.id, CheckIn.task_id, CheckIn.month, CheckIn.progress)
+                .join(Task).where(Task.journey_id.in_(ids))):
+            figures[task_id].check_ins.append(CheckInValue(month, progress, check_id))
+    return [TaskRow(task, stage, step, people.get(task.owner_id), figures[task.id]) for task, step, stage in rows]
+
+
+def my_tasks(session: Session, *, username: str) -> list[TaskRow]:
+    """Open tasks of the people linked to this account, in every journey."""
+    person_ids = set(session.exec(select(Person.id).where(Person.username == username.lower())))
+    if not person_ids:
+        return []
+    journey_ids = set(session.exec(select(Task.journey_id).where(Task.owner_id.in_(person_ids))))
+    return [row for row in task_rows(session, journey_ids, include_closed=False) if row.task.owner_id in person_ids]
+
+
+def needs_attention(rows: list[TaskRow], month: str) -> tuple[list[TaskRow], list[TaskRow]]:
+    """For the lead: open tasks past their due month, and tasks off target
+    in `month` (committed, and the month's gain below the tier)."""
+    overdue = [r for r in rows if r.task.status in OPEN_STATUSES and r.task.due_month < month]
+    off_target = [r for r in rows if r.figures.on_target(month) is False]
+    return overdue, off_target
+
+
+def month_check_ins(session: Session, task_id: int) -> list[CheckIn]:
+    """Every check-in of a task, newest first (nothing is overwritten)."""
+    return list(session.exec(select(CheckIn).where(CheckIn.task_id == task_id).order_by(CheckIn.id.desc())))
+
+
+def check_in_history(session: Session, task_ids: Iterable[int]) -> dict[int, list[CheckIn]]:
+    """Every check-in of these tasks, newest first per task, in one query."""
+    ids = list(task_ids)
+    history: dict[int, list[CheckIn]] = defaultdict(list)
+    if ids:
+        for check_in in session.exec(select(CheckIn).where(CheckIn.task_id.in_(ids)).order_by(CheckIn.id.desc())):
+            history[check_in.task_id].append(check_in)
+    return history
+
+
+def meeting_check_ins(session: Session, meeting_ids: Iterable[int]) -> dict[int, list[tuple[CheckIn, str]]]:
+    """The progress recorded during each meeting, with the task's title."""
+    ids = list(meeting_ids)
+    found: dict[int, list[tuple[CheckIn, str]]] = defaultdict(list)
+    if ids:
+        for check_in, title in session.exec(select(CheckIn, Task.title).join(Task, CheckIn.task_id == Task.id)
+                                            .where(CheckIn.meeting_id.in_(ids)).order_by(CheckIn.id)):
+            found[check_in.meeting_id].append((check_in, title))
+    return found
+
+
+# ---------------------------------------------------------------- evaluation
+
+
+@dataclass
+class GroupFigures:
+    name: str
+    committed_tasks: int = 0
+    on_target: int = 0
+    committed_percent: int = 0
+    achieved_percent: int = 0
+
+
+def evaluation(rows: list[TaskRow], month: str, *, by: str) -> list[GroupFigures]:
+    """What was committed against what was achieved in `month`, grouped by
+    "tier", "stage", "department" or "owner"."""
+    groups: dict[str, GroupFigures] = {}
+    for row in rows:
+        tier = row.figures.commitments.get(month)
+        if tier is None:
+            continue
+        name = {
+            "tier": f"{tier}%",
+            "stage": row.stage.name,
+            "department": (row.owner.department if row.owner else "") or "—",
+            "owner": row.owner.name if row.owner else "—",
+        }[by]
+        group = groups.setdefault(name, GroupFigures(name))
+        group.committed_tasks += 1
+        group.on_target += int(bool(row.figures.on_target(month)))
+        group.committed_percent += tier
+        group.achieved_percent += row.figures.gain(month)
+    return sorted(groups.values(), key=lambda g: (-int(g.name.rstrip("%")) if by == "tier" else 0, g.name))
+
+
+def next_month_candidates(rows: list[TaskRow], month: str) -> list[TaskRow]:
+    """Tasks to plan for the month after `month`: still open, not at 100 %,
+    started by then."""
+    following = months.add(month, 1)
+    return [r for r in rows if r.task.status in OPEN_STATUSES and r.progress(month) < 100
+            and r.task.start_month <= following]
+
+
+def series(rows: list[TaskRow], first: str, last: str) -> list[MonthFigures]:
+    return [month_figures([r.figures for r in rows], month) for month in months.between(first, last)]
+
+
+# ---------------------------------------------------------------- meetings
+
+
+@write_service("meeting.record")
+def record_meeting(session: Session, *, journey_id: int, held_on: date, title: str = "", agenda: str = "",
+                   notes: str = "", decisions: str = "", attendee_ids: Iterable[int] = (), user: str) -> Meeting:
+    _get(session, Journey, journey_id)
+    if not isinstance(held_on, date):
+        raise ValidationError("err.field", column="plan.col.meeting_date", problem="err.required")
+    given = {"title": title, "agenda": agenda, "notes": notes, "decisions": decisions}
+    texts = {}
+    for name, limit, label in (("title", 200, "plan.col.meeting_title"), ("agenda", 5000, "plan.col.agenda"),
+                               ("notes", 10000, "plan.col.notes"), ("decisions", 5000, "plan.col.decisions")):
+        try:
+            texts[name] = v.text(limit)(given[name])
+        except v.FieldProblem as problem:
+            raise v.located(problem, column=label, row=None) from None
+    meeting = _create(session, Meeting(journey_id=journey_id, held_on=held_on, **texts), user, log=False)
+    for person_id in dict.fromkeys(attendee_ids):
+        _get(session, Person, person_id)
+        session.add(MeetingAttendee(meeting_id=meeting.id, person_id=person_id))
+    _log(session, Where(journey_id), meeting, "create", user, new={**_values(meeting),
+                                                                    "held_on": held_on.isoformat()})
+    _commit(session)
+    return meeting
+
+
+@dataclass
+class MeetingView:
+    meeting: Meeting
+    attendees: list[Person]
+
+
+def list_meetings(session: Session, journey_id: int, *, search: str = "") -> list[MeetingView]:
+    """Past meetings, newest first; `search` finds words in the title,
+    agenda, notes or decisions."""
+    query = select(Meeting).where(Meeting.journey_id == journey_id)
+    words = [w for w in search.split() if w]
+    for word in words:
+        pattern = f"%{word}%"
+        query = query.where(or_(Meeting.title.ilike(pattern), Meeting.agenda.ilike(pattern),
+                                Meeting.notes.ilike(pattern), Meeting.decisions.ilike(pattern)))
+    meetings = list(session.exec(query.order_by(Meeting.held_on.desc(), Meeting.id.desc())))
+    attendees: dict[int, list[Person]] = defaultdict(list)
+    if meetings:
+        for meeting_id, person in session.exec(
+                select(MeetingAttendee.meeting_id, Person).join(Person, MeetingAttendee.person_id == Person.id)
+                .where(MeetingAttendee.meeting_id.in_([m.id for m in meetings])).order_by(Person.name)):
+            attendees[meeting_id].append(person)
+    return [MeetingView(m, attendees[m.id]) for m in meetings]
+
+
+def proposed_agenda(rows: list[TaskRow], month: str) -> list[TaskRow]:
+    """For a new meeting: tasks off target last month first, then overdue,
+    then the other open tasks."""
+    overdue, off_target = needs_attention(rows, month)
+    seen, agenda = set(), []
+    for row in off_target + overdue + [r for r in rows if r.task.status in OPEN_STATUSES]:
+        if row.task.id not in seen:
+            seen.add(row.task.id)
+            agenda.append(row)
+    return agenda
+
+
+# ---------------------------------------------------------------- pain points resolved
+
+
+def pain_points_resolved(session: Session, journey_ids: Iterable[int]) -> dict[str, int]:
+    """How many pain points were marked resolved, per month."""
+    ids = list(journey_ids)
+    counts: dict[str, int] = defaultdict(int)
+    if not ids:
+        return counts
+    query = (select(PainPoint.resolved_at).join(Step).join(Stage)
+             .where(Stage.journey_id.in_(ids), PainPoint.status == "resolved", PainPoint.resolved_at.is_not(None),
+                    Stage.deleted_at.is_(None), Step.deleted_at.is_(None)))
+    for (moment,) in session.exec(query):
+        counts[months.of(moment)] += 1
+    return counts
+
+
+def open_pain_points_by_severity(session: Session, journey_ids: Iterable[int]) -> dict[int, int]:
+    ids = list(journey_ids)
+    if not ids:
+        return {}
+    query = (select(PainPoint.severity, func.count()).join(Step).join(Stage)
+             .where(Stage.journey_id.in_(ids), PainPoint.status == "open", Stage.deleted_at.is_(None),
+                    Step.deleted_at.is_(None)).group_by(PainPoint.severity))
+    return dict(session.exec(query))

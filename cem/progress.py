@@ -1,0 +1,103 @@
+"""The monthly 30/20/10 arithmetic, on plain values (no database).
+
+A task's progress is cumulative, 0-100 %. Its figure for a month is the
+last check-in recorded for that month or, with none, the figure it had the
+month before (0 before its first check-in). The month's gain is that figure
+less the previous month's, so progress that goes down is a negative gain. A
+task with a commitment for a month is on target when the month's gain is
+at least the committed tier; without a check-in that month its gain is 0.
+A commitment keeps the tier chosen when it was made, whatever the journey's
+tiers become later.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from cem import months
+
+DEFAULT_TIERS = (30, 20, 10)
+
+
+@dataclass(frozen=True)
+class CheckInValue:
+    month: str
+    progress: int
+    order: int  # later check-ins of the same month win (e.g. the row id)
+
+
+@dataclass
+class TaskMonths:
+    """One task's figures month by month."""
+
+    commitments: dict[str, int] = field(default_factory=dict)  # month -> tier %
+    check_ins: list[CheckInValue] = field(default_factory=list)
+
+    def recorded(self) -> dict[str, int]:
+        """The month's figure where a check-in was recorded that month."""
+        latest: dict[str, CheckInValue] = {}
+        for value in self.check_ins:
+            if value.month not in latest or value.order >= latest[value.month].order:
+                latest[value.month] = value
+        return {month: value.progress for month, value in latest.items()}
+
+    def progress_at(self, month: str) -> int:
+        """Cumulative progress at the end of `month`."""
+        recorded = self.recorded()
+        earlier = [m for m in recorded if m <= month]
+        return recorded[max(earlier)] if earlier else 0
+
+    def gain(self, month: str) -> int:
+        return self.progress_at(month) - self.progress_at(months.previous(month))
+
+    def checked_in(self, month: str) -> bool:
+        return month in self.recorded()
+
+    def on_target(self, month: str) -> bool | None:
+        """True or False for a month with a commitment; None without one."""
+        tier = self.commitments.get(month)
+        if tier is None:
+            return None
+        return self.gain(month) >= tier
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    month: str
+    committed_tasks: int
+    on_target: int
+    committed_percent: int  # sum of the tiers committed
+    achieved_percent: int  # sum of the gains of the committed tasks
+    gained_percent: int  # sum of all tasks' gains that month
+
+    @property
+    def on_target_share(self) -> float | None:
+        return self.on_target / self.committed_tasks if self.committed_tasks else None
+
+
+def month_figures(tasks: Iterable[TaskMonths], month: str) -> MonthFigures:
+    tasks = list(tasks)
+    committed = [task for task in tasks if month in task.commitments]
+    return MonthFigures(
+        month=month,
+        committed_tasks=len(committed),
+        on_target=sum(1 for task in committed if task.on_target(month)),
+        committed_percent=sum(task.commitments[month] for task in committed),
+        achieved_percent=sum(task.gain(month) for task in committed),
+        gained_percent=sum(task.gain(month) for task in tasks),
+    )
+
+
+def parse_tiers(text: str) -> tuple[int, ...]:
+    """"30, 20, 10" -> (30, 20, 10): distinct whole percentages 1-100, largest first."""
+    values = []
+    for part in str(text or "").replace(";", ",").split(","):
+        part = part.strip().rstrip("%").strip()
+        if not part:
+            continue
+        if not part.isdigit() or not 1 <= int(part) <= 100:
+            raise ValueError(part)
+        values.append(int(part))
+    if not values:
+        raise ValueError(text)
+    return tuple(sorted(set(values), reverse=True))

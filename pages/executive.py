@@ -1,0 +1,162 @@
+"""The executive view, readable in a minute: KPI cards against last month,
+month-by-month improvement, progress by stage and department, the
+emotion curve, and a one-page monthly report to print.
+
+The plan is read once per plan revision (cem.executive.plan_revision, one
+query per rerun) and kept as arrays shared by every session; each rerun
+only slices them for the filters and draws the charts."""
+from functools import partial
+
+import streamlit as st
+
+from cem import charts, exec_charts, executive, i18n, months, report, services
+from cem.db import get_engine, session_scope
+from ui import common
+
+common.ensure_entry_point()
+
+t = common.t
+lang = common.lang()
+st.title(t("page.executive"))
+current = common.require_journey()
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def plan_data(url: str, journey_ids: tuple[int, ...], revision: tuple[int, ...]) -> executive.PlanData:
+    """The journeys' plan as arrays, once per plan revision and shared by
+    every session. Read-only: never change what it returns."""
+    with session_scope(get_engine(url)) as session:
+        return executive.load_plan(session, journey_ids)
+
+
+def keep_valid(key: str, options: list, default: list) -> None:
+    """Drop choices that are no longer offered (a journey or stage was
+    deleted, another journey chosen) before the widget is drawn."""
+    chosen = st.session_state.get(key)
+    if chosen is None:
+        st.session_state[key] = default
+    elif any(value not in options for value in chosen):
+        st.session_state[key] = [value for value in chosen if value in options]
+
+
+# ---------------------------------------------------------------- filters
+
+with common.db() as session:
+    journeys = services.list_journeys(session)
+names = {j.id: j.name for j in journeys}
+# The journey choice starts at (and follows) the journey chosen in the sidebar.
+if st.session_state.get("exec_journeys_for") != current or "exec_journeys" not in st.session_state:
+    st.session_state["exec_journeys"] = [current]
+    st.session_state["exec_journeys_for"] = current
+keep_valid("exec_journeys", list(names), [current])
+
+st.caption(t("exec.intro"))
+filter_cols = st.columns([3, 3, 2, 3])
+chosen = filter_cols[0].multiselect(t("exec.filter.journeys"), list(names), format_func=names.get,
+                                    key="exec_journeys")
+if not chosen:
+    st.info(t("exec.pick_journey"))
+    st.stop()
+journey_ids = tuple(sorted(chosen))
+
+with common.db() as session:
+    revision = executive.plan_revision(session, journey_ids)
+data = plan_data(common.database_url(), journey_ids, revision)
+
+many = len(journey_ids) > 1
+stage_labels = {s.id: f"{s.journey_name} · {s.position}. {s.name}" if many else f"{s.position}. {s.name}"
+                for s in data.stages}
+keep_valid("exec_stages", list(stage_labels), [])
+stage_ids = filter_cols[1].multiselect(t("exec.filter.stages"), list(stage_labels), format_func=stage_labels.get,
+                                       key="exec_stages", placeholder=t("exec.filter.all_stages"))
+
+departments = data.departments
+keep_valid("exec_departments", departments, [])
+chosen_departments = filter_cols[2].multiselect(
+    t("exec.filter.departments"), departments, format_func=lambda d: d or t("exec.no_department"),
+    key="exec_departments", placeholder=t("exec.filter.all_departments"))
+
+month_list = executive.month_options(data)
+range_now = st.session_state.get("exec_months")
+if range_now is not None and not (isinstance(range_now, (tuple, list)) and len(range_now) == 2
+                                  and all(m in month_list for m in range_now)):
+    del st.session_state["exec_months"]  # months no longer offered: back to the default
+first, last = filter_cols[3].select_slider(t("exec.filter.months"), month_list, value=executive.default_range(data),
+                                           key="exec_months", format_func=lambda m: months.label(m, lang, short=True))
+
+filters = executive.Filters(journey_ids=journey_ids, first=first, last=last, stage_ids=tuple(stage_ids),
+                            departments=tuple(chosen_departments))
+summary = executive.summarise(data, filters)
+
+# The emotion curve shows one journey: the sidebar's, unless another is chosen below.
+if st.session_state.get("exec_emotion_journey") not in journey_ids:
+    st.session_state["exec_emotion_journey"] = current if current in journey_ids else journey_ids[0]
+emotion_journey = st.session_state["exec_emotion_journey"]
+tree = common.journey_tree(emotion_journey)
+own_stages = {s.stage.id for s in tree.stages}
+emotion_tree = executive.emotion_tree(tree, [s for s in stage_ids if s in own_stages])
+
+# ---------------------------------------------------------------- KPI cards
+
+head, download = st.columns([4, 1], vertical_alignment="center")
+notes = [t("exec.month_vs", month=months.label(summary.month, lang),
+           previous=months.label(summary.previous_month, lang))]
+if summary.month == months.this_month():
+    notes.append(t("exec.running_month", month=months.label(summary.month, lang)))
+if chosen_departments:
+    notes.append(t("exec.pains_no_department"))
+head.markdown("**" + notes[0] + "**" + ("  \n" + "  \n".join(notes[1:]) if notes[1:] else ""))
+
+report_lang, report_tr = lang, partial(i18n.t, lang=lang)
+
+
+def build_report() -> bytes:
+    """Made only when the button is pressed (in another thread: no st.* here)."""
+    return report.monthly_report(summary, lang=report_lang, tr=report_tr, tree=emotion_tree).encode("utf-8")
+
+
+download.download_button(t("exec.report.download"), data=build_report, file_name=report.report_file_name(summary),
+                         mime="text/html", key="exec_report", on_click="ignore", help=t("exec.report.help"),
+                         icon=":material/download:", width="stretch")
+
+for column, card in zip(st.columns(4), report.kpi_cards(summary, t)):
+    with column:
+        trend = [v for v in card.trend if v is not None]
+        st.metric(card.label, card.value, delta=card.delta, border=True, help=card.help,
+                  delta_color="off" if card.sign == 0 else ("normal" if card.up_is_good else "inverse"),
+                  delta_arrow="off" if card.sign == 0 else "auto",
+                  delta_description=t("exec.kpi.vs_last") if card.delta is not None else None,
+                  chart_data=trend if len(trend) > 1 else None, chart_type="line")
+        st.caption(card.detail)
+
+if not summary.now.tasks:
+    st.info(t("exec.no_tasks"))
+
+# ---------------------------------------------------------------- charts
+
+
+def chart_config(name: str) -> dict:
+    """The modebar's camera button downloads the chart as a PNG."""
+    return {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"],
+            "toImageButtonOptions": {"format": "png", "filename": f"cem-{name}-{summary.month}", "scale": 2}}
+
+
+st.subheader(t("exec.section.monthly"))
+monthly = exec_charts.monthly_charts(summary, lang, t)
+for pair in (("committed", "cumulative"), ("on_target", "resolved")):
+    for column, name in zip(st.columns(2), pair):
+        with column:
+            st.plotly_chart(monthly[name], key=f"exec_chart_{name}", config=chart_config(name))
+
+st.subheader(t("exec.section.where"))
+left, right = st.columns(2)
+with left:
+    st.plotly_chart(exec_charts.by_stage(summary, t), key="exec_chart_by_stage", config=chart_config("by_stage"))
+with right:
+    st.plotly_chart(exec_charts.by_department(summary, t), key="exec_chart_by_department",
+                    config=chart_config("by_department"))
+
+st.subheader(t("exec.section.emotion"))
+if many:
+    st.selectbox(t("exec.emotion_journey"), list(journey_ids), format_func=names.get, key="exec_emotion_journey")
+st.plotly_chart(charts.emotion_curve(emotion_tree, t), key="exec_chart_emotion", config=chart_config("emotion"))
