@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test test-unit test-pages test-e2e bench screenshots clean
+.PHONY: run test test-postgres test-unit test-pages test-e2e bench screenshots clean
 
 $(BIN)/activate: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,8 +16,20 @@ $(BIN)/activate: requirements.txt
 run: $(BIN)/activate
 	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
 
-## Run every test: domain unit tests, AppTests of every page, Playwright browser tests.
+## Run every test: domain unit tests, AppTests of every page, Playwright browser tests
+## (on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set: see test-postgres).
 test: $(BIN)/activate
+	$(BIN)/pytest
+
+## The same on a PostgreSQL server of yours as well as on SQLite: every database test runs as
+## test_x[sqlite] and test_x[postgresql], each on a new database the tests create and drop.
+## Needs a role that may create databases, e.g. (as the postgres user):
+##   createuser --createdb --pwprompt cem && createdb --owner cem cem_test
+##   make test-postgres TEST_DATABASE_URL=postgresql://cem:PASSWORD@127.0.0.1:5432/cem_test
+## `bash .ci/run` (as root, what CI runs) installs and starts a throw-away server by itself.
+test-postgres: $(BIN)/activate
+	@if [ -z "$$TEST_DATABASE_URL" ]; then \
+	  echo "Set TEST_DATABASE_URL=postgresql://USER:PASSWORD@HOST:PORT/DATABASE (see the Makefile)" >&2; exit 2; fi
 	$(BIN)/pytest
 
 test-unit: $(BIN)/activate

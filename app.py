@@ -34,7 +34,7 @@ pages = {
 }
 if auth.can(account, "users.manage"):
     pages[t("nav.data")].append(st.Page("pages/admin.py", title=t("page.admin"), icon="🛡️"))
-navigation = st.navigation(pages)
+navigation = st.navigation(pages, expanded=True)
 auth.open_requested_page(pages)
 common.journey_picker()
 auth.account_box(account)

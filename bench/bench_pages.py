@@ -47,7 +47,7 @@ from cem.templates import GENERAL_LIFE_CYCLE  # noqa: E402
 from cem.text import escape_markdown  # noqa: E402
 
 APP = str(ROOT / "app.py")
-PAGES = ("journeys", "map_editor", "board", "cycle", "insights", "excel")
+PAGES = ("journeys", "map_editor", "board", "cycle", "insights", "excel", "executive")
 TARGET = 2.0
 DEFAULT_RUNS = 15
 WARM_UP_RERUNS = 2
@@ -121,6 +121,7 @@ class BenchDb:
     open_pains: int
     measures: int
     ideas: int
+    tasks: int
     build_s: float
 
 
@@ -188,7 +189,7 @@ def build_database(path: Path, shape: Shape, seed: int = 2026) -> BenchDb:
         journey_id = journey.id
     return BenchDb(shape=shape, url=url, journey_id=journey_id, journey_name=name, stages=len(stages),
                    steps=len(steps), pains=len(pains), open_pains=sum(p.status == "open" for p in pains),
-                   measures=len(measures), ideas=len(ideas), build_s=time.perf_counter() - started)
+                   measures=len(measures), ideas=len(ideas), tasks=tasks, build_s=time.perf_counter() - started)
 
 
 DEPARTMENTS = ["ศูนย์บริการลูกค้า", "ฝ่ายช่าง", "ฝ่ายขาย", "บัญชีและการเงิน", "ไอที", "การตลาด"]
@@ -332,6 +333,12 @@ def check_page(at: AppTest, page: str, db: BenchDb) -> None:
         label = i18n.t("excel_page.download", LANG, name=escape_markdown(db.journey_name))
         if label not in [b.proto.label for b in at.get("download_button")]:
             _fail(page, db, f"no download button {label!r}")
+    elif page == "executive":
+        charts = at.get("plotly_chart")
+        if len(at.metric) != 4 or len(charts) != 7:
+            _fail(page, db, f"{len(at.metric)} KPI cards and {len(charts)} charts, expected 4 and 7")
+        if db.tasks and all(m.value in ("0", "0/0", "—") for m in at.metric):
+            _fail(page, db, "the KPI cards show no plan data")
 
 
 def time_page(page: str, small: BenchDb, large: BenchDb, runs: int) -> tuple[float, float]:
@@ -386,7 +393,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             dbs.append(large)
             for db in dbs:
                 print(f"build {db.shape.name}: {db.build_s:.2f} s ({db.stages} stages, {db.steps} sub-steps, "
-                      f"{db.pains} pain points, {db.measures} measures, {db.ideas} ideas)", flush=True)
+                      f"{db.pains} pain points, {db.measures} measures, {db.ideas} ideas, {db.tasks} tasks with "
+                      f"{PLAN_MONTHS} months of commitments and check-ins)", flush=True)
             print(f"timing {args.runs} reruns per page and database, median wall time", flush=True)
             ratios = {}
             for page in args.pages:

@@ -28,92 +28,103 @@ def _percent(share: float | None) -> float | None:
     return None if share is None else round(share * 100, 1)
 
 
-def _style(figure: go.Figure, title: str, *, height: int = HEIGHT, legend: bool = False,
-           categories: str = "x") -> go.Figure:
-    figure.update_layout(
-        title={"text": title, "x": 0.01, "font": {"size": 16}}, height=height,
-        font={"family": FONT_FAMILY, "size": 13}, margin={"l": 10, "r": 10, "t": 56, "b": 10},
-        plot_bgcolor="white", paper_bgcolor="white", showlegend=legend, bargap=0.25,
-        hoverlabel={"font": {"family": FONT_FAMILY}},
-    )
-    if legend:
-        figure.update_layout(legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"})
-    figure.update_yaxes(gridcolor="#EEE", zerolinecolor="#CCC", automargin=True)
-    figure.update_xaxes(automargin=True)
-    # month labels and group names are categories, never read as dates or numbers
-    (figure.update_xaxes if categories == "x" else figure.update_yaxes)(type="category")
-    return figure
+def _figure(traces: list, title: str, tr: Translate, *, height: int = HEIGHT, legend: bool = False,
+            horizontal: bool = False, value_axis: dict | None = None, empty: bool = False,
+            count: int | None = None) -> go.Figure:
+    """A figure with the whole layout given at once (plotly's update_* calls
+    are slow): the categories (months, stages, departments) on one axis,
+    never read as dates or numbers, and the values on the other."""
+    categories = {"type": "category", "automargin": True}
+    if count:  # half a category of room at each end, so labels on a line's end points stay inside
+        categories["range"] = [-0.5, count - 0.5]
+    values = {"gridcolor": "#EEE", "zerolinecolor": "#CCC", "automargin": True, **(value_axis or {})}
+    layout = {
+        "title": {"text": title, "x": 0.01, "font": {"size": 16}}, "height": height,
+        "font": {"family": FONT_FAMILY, "size": 13}, "margin": {"l": 10, "r": 10, "t": 56, "b": 10},
+        "plot_bgcolor": "white", "paper_bgcolor": "white", "showlegend": legend, "bargap": 0.25,
+        "barmode": "group", "hoverlabel": {"font": {"family": FONT_FAMILY}},
+        "uniformtext": {"minsize": 11, "mode": "show"},
+        "xaxis": values if horizontal else categories,
+        "yaxis": {**categories, "autorange": "reversed"} if horizontal else values,
+    }
+    if legend:  # its own line between the title and the plot: beside a long (Thai) title it would overlap
+        layout["title"].update(y=1, yref="container", yanchor="top", pad={"t": 12})
+        layout["legend"] = {"orientation": "h", "x": 0, "xanchor": "left", "y": 1, "yanchor": "bottom"}
+        layout["margin"]["t"] = 84
+    if empty:
+        layout["annotations"] = [{"text": tr("exec.chart.no_data"), "showarrow": False, "xref": "paper",
+                                  "yref": "paper", "x": 0.5, "y": 0.5, "font": {"size": 15, "color": "#666"}}]
+    return go.Figure(data=traces, layout=layout)
 
 
-def _empty(figure: go.Figure, tr: Translate) -> None:
-    figure.add_annotation(text=tr("exec.chart.no_data"), showarrow=False, font={"size": 15, "color": "#666"},
-                          xref="paper", yref="paper", x=0.5, y=0.5)
+def share_label(on_target: int, committed: int) -> str:
+    """"67% (2/3)": the share, and of how many."""
+    return f"{on_target / committed * 100:.0f}% ({on_target}/{committed})"
+
+
+def _labels(values: list[float | None], suffix: str = "") -> list[str | None]:
+    return [None if v is None else f"{v:.0f}{suffix}" for v in values]
 
 
 def committed_vs_achieved(summary: Summary, lang: str, tr: Translate) -> go.Figure:
     """Per month, what a committed task promised on average (its tier)
     against the progress it really made."""
-    x = month_labels([r.month for r in summary.series], lang)
     rows = summary.series
+    x = month_labels([r.month for r in rows], lang)
     hover = [tr("exec.chart.hover_committed", n=r.committed_tasks, committed=r.committed_percent,
                 achieved=r.achieved_percent) for r in rows]
-    figure = go.Figure()
-    figure.add_trace(go.Bar(x=x, y=[_round(r.committed_per_task) for r in rows], name=tr("exec.chart.committed"),
-                            marker_color=COMMITTED_COLOUR, customdata=hover,
-                            hovertemplate="%{x}: %{y}<br>%{customdata}<extra></extra>"))
-    figure.add_trace(go.Bar(x=x, y=[_round(r.achieved_per_task) for r in rows], name=tr("exec.chart.achieved"),
-                            marker_color=ACHIEVED_COLOUR, customdata=hover,
-                            text=[None if r.achieved_per_task is None else f"{r.achieved_per_task:.0f}" for r in rows],
-                            textposition="outside", cliponaxis=False,
-                            hovertemplate="%{x}: %{y}<br>%{customdata}<extra></extra>"))
-    figure.update_layout(barmode="group")
-    figure.update_yaxes(title=tr("exec.chart.points_axis"), rangemode="tozero")
-    if not any(r.committed_tasks for r in rows):
-        _empty(figure, tr)
-    return _style(figure, tr("exec.chart.committed_title"), legend=True)
+    template = "%{x}: %{y}<br>%{customdata}<extra></extra>"
+    achieved = [_round(r.achieved_per_task) for r in rows]
+    traces = [
+        go.Bar(x=x, y=[_round(r.committed_per_task) for r in rows], name=tr("exec.chart.committed"),
+               marker_color=COMMITTED_COLOUR, customdata=hover, hovertemplate=template),
+        go.Bar(x=x, y=achieved, name=tr("exec.chart.achieved"), marker_color=ACHIEVED_COLOUR, customdata=hover,
+               text=_labels(achieved), textposition="outside", cliponaxis=False, hovertemplate=template),
+    ]
+    return _figure(traces, tr("exec.chart.committed_title"), tr, legend=True,
+                   value_axis={"title": {"text": tr("exec.chart.points_axis")}, "rangemode": "tozero"},
+                   empty=not any(r.committed_tasks for r in rows))
 
 
 def cumulative_progress(summary: Summary, lang: str, tr: Translate) -> go.Figure:
     """Average cumulative progress of the tasks, month by month."""
     rows = summary.series
-    x = month_labels([r.month for r in rows], lang)
     y = [_round(r.average_progress) for r in rows]
-    figure = go.Figure(go.Scatter(
-        x=x, y=y, mode="lines+markers+text", line={"color": PROGRESS_COLOUR, "width": 3}, marker={"size": 8},
-        text=[None if v is None else f"{v:.0f}%" for v in y], textposition="top center", cliponaxis=False,
-        fill="tozeroy", fillcolor="rgba(76,120,168,0.12)", name=tr("exec.chart.avg_progress"),
-        hovertemplate="%{x}: %{y}%<extra></extra>"))
-    figure.update_yaxes(title=tr("exec.chart.progress_axis"), range=[0, 105], ticksuffix="%")
-    if all(v is None for v in y):
-        _empty(figure, tr)
-    return _style(figure, tr("exec.chart.cumulative_title"))
+    trace = go.Scatter(
+        x=month_labels([r.month for r in rows], lang), y=y, mode="lines+markers+text",
+        line={"color": PROGRESS_COLOUR, "width": 3}, marker={"size": 8}, text=_labels(y, "%"),
+        textposition="top center", cliponaxis=False, fill="tozeroy", fillcolor="rgba(76,120,168,0.12)",
+        name=tr("exec.chart.avg_progress"), hovertemplate="%{x}: %{y}%<extra></extra>")
+    return _figure([trace], tr("exec.chart.cumulative_title"), tr, count=len(rows),
+                   value_axis={"title": {"text": tr("exec.chart.progress_axis")}, "range": [0, 105],
+                               "ticksuffix": "%"},
+                   empty=all(v is None for v in y))
 
 
 def on_target_share(summary: Summary, lang: str, tr: Translate) -> go.Figure:
     """Per month, the share of committed tasks that reached their tier."""
     rows = summary.series
-    x = month_labels([r.month for r in rows], lang)
     y = [_percent(r.on_target_share) for r in rows]
-    figure = go.Figure(go.Bar(
-        x=x, y=y, marker_color=SHARE_COLOUR, name=tr("exec.chart.share_axis"),
-        text=[None if r.on_target_share is None else f"{r.on_target}/{r.committed_tasks}" for r in rows],
-        textposition="outside", cliponaxis=False, hovertemplate="%{x}: %{y}% (%{text})<extra></extra>"))
-    figure.update_yaxes(title=tr("exec.chart.share_axis"), range=[0, 110], ticksuffix="%")
-    if all(v is None for v in y):
-        _empty(figure, tr)
-    return _style(figure, tr("exec.chart.share_title"))
+    trace = go.Bar(
+        x=month_labels([r.month for r in rows], lang), y=y, marker_color=SHARE_COLOUR,
+        name=tr("exec.chart.share_axis"),
+        text=[None if r.on_target_share is None else share_label(r.on_target, r.committed_tasks) for r in rows],
+        textposition="outside", cliponaxis=False, hovertemplate="%{x}: %{text}<extra></extra>")
+    return _figure([trace], tr("exec.chart.share_title"), tr,
+                   value_axis={"title": {"text": tr("exec.chart.share_axis")}, "range": [0, 118], "ticksuffix": "%"},
+                   empty=all(v is None for v in y))
 
 
 def pain_points_resolved(summary: Summary, lang: str, tr: Translate) -> go.Figure:
     rows = summary.series
-    x = month_labels([r.month for r in rows], lang)
     y = [r.pain_points_resolved for r in rows]
-    figure = go.Figure(go.Bar(x=x, y=y, marker_color=RESOLVED_COLOUR, name=tr("exec.chart.resolved_axis"),
-                              text=[v or None for v in y], textposition="outside", cliponaxis=False,
-                              hovertemplate="%{x}: %{y}<extra></extra>"))
-    figure.update_yaxes(title=tr("exec.chart.resolved_axis"), rangemode="tozero",
-                        dtick=1 if max(y, default=0) <= 5 else None)
-    return _style(figure, tr("exec.chart.resolved_title"))
+    trace = go.Bar(x=month_labels([r.month for r in rows], lang), y=y, marker_color=RESOLVED_COLOUR,
+                   name=tr("exec.chart.resolved_axis"), text=[v or None for v in y], textposition="outside",
+                   cliponaxis=False, hovertemplate="%{x}: %{y}<extra></extra>")
+    axis = {"title": {"text": tr("exec.chart.resolved_axis")}, "rangemode": "tozero"}
+    if max(y, default=0) <= 5:
+        axis.update(dtick=1, range=[0, 5.5])
+    return _figure([trace], tr("exec.chart.resolved_title"), tr, value_axis=axis)
 
 
 def _groups(groups: list[GroupRow], title: str, tr: Translate) -> go.Figure:
@@ -121,23 +132,18 @@ def _groups(groups: list[GroupRow], title: str, tr: Translate) -> go.Figure:
     names = [_plain(shorten(g.name, 34)) for g in groups]
     progress = [_round(g.average_progress) for g in groups]
     share = [_percent(g.on_target_share) for g in groups]
-    figure = go.Figure()
-    figure.add_trace(go.Bar(y=names, x=progress, orientation="h", name=tr("exec.chart.avg_progress"),
-                            marker_color=PROGRESS_COLOUR, text=[None if v is None else f"{v:.0f}%" for v in progress],
-                            textposition="outside", cliponaxis=False,
-                            hovertemplate="%{y}<br>%{x}%<extra></extra>"))
-    figure.add_trace(go.Bar(y=names, x=share, orientation="h", name=tr("exec.chart.on_target_share"),
-                            marker_color=SHARE_COLOUR,
-                            text=[None if g.on_target_share is None else f"{g.on_target}/{g.committed}"
-                                  for g in groups],
-                            textposition="outside", cliponaxis=False,
-                            hovertemplate="%{y}<br>%{x}% (%{text})<extra></extra>"))
-    figure.update_layout(barmode="group")
-    figure.update_xaxes(range=[0, 118], ticksuffix="%", gridcolor="#EEE")
-    figure.update_yaxes(autorange="reversed")
-    if not groups:
-        _empty(figure, tr)
-    return _style(figure, title, height=max(HEIGHT, 110 + 46 * len(groups)), legend=True, categories="y")
+    traces = [
+        go.Bar(y=names, x=progress, orientation="h", name=tr("exec.chart.avg_progress"), marker_color=PROGRESS_COLOUR,
+               text=_labels(progress, "%"), textposition="outside", cliponaxis=False,
+               hovertemplate="%{y}<br>%{x}%<extra></extra>"),
+        go.Bar(y=names, x=share, orientation="h", name=tr("exec.chart.on_target_share"), marker_color=SHARE_COLOUR,
+               text=[None if g.on_target_share is None else share_label(g.on_target, g.committed) for g in groups],
+               textposition="outside", cliponaxis=False, hovertemplate="%{y}<br>%{text}<extra></extra>"),
+    ]
+    return _figure(traces, title, tr, height=max(HEIGHT, 110 + 46 * len(groups)), legend=True, horizontal=True,
+                   value_axis={"range": [0, 130], "tickvals": [0, 25, 50, 75, 100],
+                               "ticktext": ["0%", "25%", "50%", "75%", "100%"]},
+                   empty=not groups)
 
 
 def by_stage(summary: Summary, tr: Translate) -> go.Figure:

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Iterable
 
 import numpy as np
@@ -50,6 +51,7 @@ RESOLVED_UNKNOWN = -(10 ** 6)  # resolved, month not known: never open, never co
 # ---------------------------------------------------------------- months as numbers
 
 
+@lru_cache(maxsize=4096)
 def month_number(month: str) -> int:
     year, number = months.parts(month)
     return year * 12 + number - 1
@@ -68,23 +70,28 @@ def _month_of_moment(moment: datetime | None) -> int | None:
 
 def plan_revision(session: Session, journey_ids: Iterable[int]) -> tuple[int, ...]:
     """A cheap fingerprint of everything `load_plan` reads, in one query:
-    for the journeys' tasks, commitments and check-ins the highest id, the
-    row count and the sum of the row versions (every write adds a row,
-    removes one, or raises a version), the same for the people directory
-    (departments), and the sum of the journeys' revisions (the map: stage
-    names, pain points). Equal fingerprints mean equal plan data."""
+    for the journeys' tasks and commitments the highest id, the row count
+    and the sum of the row versions (every write adds a row, removes one,
+    or raises a version), for their check-ins the highest id and the count,
+    the same as tasks for the people directory (departments), and the sum
+    of the journeys' revisions (the map: stage names, pain points). Equal
+    fingerprints mean equal plan data."""
     ids = sorted(set(journey_ids))
     if not ids:
         return ()
     tasks = select(Task.id).where(Task.journey_id.in_(ids))
 
-    def stats(model, *where) -> list:
-        return [select(func.coalesce(func.max(model.id), 0)).where(*where).scalar_subquery(),
-                select(func.count(model.id)).where(*where).scalar_subquery(),
-                select(func.coalesce(func.sum(model.version), 0)).where(*where).scalar_subquery()]
+    def stats(model, *where, versions: bool = True) -> list:
+        found = [select(func.coalesce(func.max(model.id), 0)).where(*where).scalar_subquery(),
+                 select(func.count(model.id)).where(*where).scalar_subquery()]
+        if versions:
+            found.append(select(func.coalesce(func.sum(model.version), 0)).where(*where).scalar_subquery())
+        return found
 
+    # Check-ins are only ever added (a correction is a newer check-in), so
+    # their id and count say enough, read from the task_id index alone.
     columns = (stats(Task, Task.journey_id.in_(ids)) + stats(Commitment, Commitment.task_id.in_(tasks))
-               + stats(CheckIn, CheckIn.task_id.in_(tasks)) + stats(Person)
+               + stats(CheckIn, CheckIn.task_id.in_(tasks), versions=False) + stats(Person)
                + [select(func.coalesce(func.sum(Journey.revision), 0)).where(Journey.id.in_(ids)).scalar_subquery(),
                   select(func.count(Journey.id)).where(Journey.id.in_(ids)).scalar_subquery()])
     return tuple(int(value or 0) for value in session.exec(select(*columns)).one())

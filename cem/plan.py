@@ -22,7 +22,9 @@ from cem.models import (
     MeetingAttendee, PainPoint, Person, Stage, Step, Task, utcnow,
 )
 from cem.progress import CheckInValue, MonthFigures, TaskMonths, month_figures, parse_tiers
-from cem.services import LOGGED_FIELDS, Where, _check_version, _commit, _create, _get, _log, _values, write_service
+from cem.services import (
+    LOGGED_FIELDS, Where, _check_version, _commit, _create, _get, _log, _touch, _values, write_service,
+)
 
 PERSON_FIELDS = [
     v.FieldSpec("name", "plan.col.person", v.text(v.TEXT_SHORT, required=True)),
@@ -155,8 +157,12 @@ def set_tiers(session: Session, *, journey_id: int, tiers: str, user: str) -> tu
         values = parse_tiers(tiers)
     except ValueError:
         raise ValidationError("err.field", column="plan.col.tiers", problem="err.tiers", value=str(tiers)[:40])
+    old = journey.tiers
     journey.tiers = ",".join(str(t) for t in values)
-    journey.updated_by, journey.updated_at = user, utcnow()
+    if journey.tiers != old:
+        journey.updated_by, journey.updated_at, journey.version = user, utcnow(), journey.version + 1
+        journey.revision += 1
+        _log(session, Where(journey.id), journey, "update", user, old={"tiers": old}, new={"tiers": journey.tiers})
     _commit(session)
     return values
 
@@ -195,6 +201,7 @@ def create_task(session: Session, *, step_id: int, title: str, start_month: str,
                 start_month=start, due_month=due, measure_id=measure_id, idea_id=idea_id, **clean)
     task = _create(session, task, user, log=False)
     _log(session, Where(stage.journey_id, stage.id, step.id), task, "create", user, new=_values(task))
+    _touch(session, stage.journey_id)
     _commit(session)
     return task
 
@@ -236,6 +243,7 @@ def update_task(session: Session, *, task_id: int, version: int | None = None, u
     if _apply_unlogged(task, clean, user):
         _log(session, _task_where(session, task), task, "update", user, old=old,
              new={k: clean[k] for k in old})
+        _touch(session, task.journey_id)
     _commit(session)
     return task
 
@@ -246,6 +254,7 @@ def delete_task(session: Session, *, task_id: int, user: str) -> None:
     task = _get(session, Task, task_id)
     _log(session, _task_where(session, task), task, "delete", user, old=_values(task))
     task.deleted_at, task.deleted_by, task.version = utcnow(), user, task.version + 1
+    _touch(session, task.journey_id)
     _commit(session)
 
 
@@ -269,6 +278,7 @@ def set_commitments(session: Session, *, journey_id: int, month: str, tiers: dic
         current = existing.get(task_id)
         if tier in (None, "", 0):
             if current is not None:
+                _log(session, _task_where(session, task), current, "delete", user, old=_values(current))
                 session.delete(current)
                 changed += 1
             continue
@@ -276,11 +286,16 @@ def set_commitments(session: Session, *, journey_id: int, month: str, tiers: dic
             raise ValidationError("err.field", column="plan.col.tier", problem="err.choice",
                                   options=", ".join(f"{t}%" for t in allowed), value=str(tier))
         if current is None:
-            _create(session, Commitment(task_id=task_id, month=month, tier=int(tier)), user, log=False)
+            made = _create(session, Commitment(task_id=task_id, month=month, tier=int(tier)), user, log=False)
+            _log(session, _task_where(session, task), made, "create", user, new=_values(made))
             changed += 1
         elif current.tier != int(tier):
+            _log(session, _task_where(session, task), current, "update", user, old={"tier": current.tier},
+                 new={"tier": int(tier)})
             _apply_unlogged(current, {"tier": int(tier)}, user)
             changed += 1
+    if changed:
+        _touch(session, journey_id)
     _commit(session)
     return changed
 
@@ -301,6 +316,14 @@ def record_check_in(session: Session, *, task_id: int, month: str, progress: int
                     meeting_id: int | None = None, user: str) -> CheckIn:
     """The task's real cumulative progress for `month`. Earlier check-ins
     stay; the newest of a month is that month's figure."""
+    check_in = _add_check_in(session, task_id=task_id, month=month, progress=progress, note=note,
+                             meeting_id=meeting_id, user=user)
+    _commit(session)
+    return check_in
+
+
+def _add_check_in(session: Session, *, task_id: int, month: str, progress: int, note: str,
+                  meeting_id: int | None, user: str) -> CheckIn:
     task = _get(session, Task, task_id)
     _may_record(session, user, task)
     month = months.check(month)
@@ -318,7 +341,7 @@ def record_check_in(session: Session, *, task_id: int, month: str, progress: int
         _apply_unlogged(task, {"status": "done"}, user)
     elif value > 0 and task.status == "open":
         _apply_unlogged(task, {"status": "in_progress"}, user)
-    _commit(session)
+    _touch(session, task.journey_id)
     return check_in
 
 
@@ -469,7 +492,11 @@ def series(rows: list[TaskRow], first: str, last: str) -> list[MonthFigures]:
 
 @write_service("meeting.record")
 def record_meeting(session: Session, *, journey_id: int, held_on: date, title: str = "", agenda: str = "",
-                   notes: str = "", decisions: str = "", attendee_ids: Iterable[int] = (), user: str) -> Meeting:
+                   notes: str = "", decisions: str = "", attendee_ids: Iterable[int] = (),
+                   check_ins: dict[int, tuple[int, str]] | None = None, user: str) -> Meeting:
+    """A meeting with its attendees and the task updates made in it
+    (task id -> (progress, note), recorded for the meeting's month), all
+    saved together or not at all."""
     _get(session, Journey, journey_id)
     if not isinstance(held_on, date):
         raise ValidationError("err.field", column="plan.col.meeting_date", problem="err.required")
@@ -487,6 +514,9 @@ def record_meeting(session: Session, *, journey_id: int, held_on: date, title: s
         session.add(MeetingAttendee(meeting_id=meeting.id, person_id=person_id))
     _log(session, Where(journey_id), meeting, "create", user, new={**_values(meeting),
                                                                     "held_on": held_on.isoformat()})
+    for task_id, (progress, note) in (check_ins or {}).items():
+        _add_check_in(session, task_id=task_id, month=months.of(held_on), progress=progress, note=note,
+                      meeting_id=meeting.id, user=user)
     _commit(session)
     return meeting
 

@@ -11,6 +11,7 @@ tiers become later.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -32,26 +33,35 @@ class TaskMonths:
 
     commitments: dict[str, int] = field(default_factory=dict)  # month -> tier %
     check_ins: list[CheckInValue] = field(default_factory=list)
+    # (number of check-ins it was made from, figures by month, their months in order)
+    _memo: tuple[int, dict[str, int], list[str]] | None = field(default=None, repr=False, compare=False)
+
+    def _figures(self) -> tuple[dict[str, int], list[str]]:
+        """Worked out once, again only when check-ins were added."""
+        if self._memo is None or self._memo[0] != len(self.check_ins):
+            latest: dict[str, CheckInValue] = {}
+            for value in self.check_ins:
+                if value.month not in latest or value.order >= latest[value.month].order:
+                    latest[value.month] = value
+            figures = {month: value.progress for month, value in latest.items()}
+            self._memo = (len(self.check_ins), figures, sorted(figures))
+        return self._memo[1], self._memo[2]
 
     def recorded(self) -> dict[str, int]:
         """The month's figure where a check-in was recorded that month."""
-        latest: dict[str, CheckInValue] = {}
-        for value in self.check_ins:
-            if value.month not in latest or value.order >= latest[value.month].order:
-                latest[value.month] = value
-        return {month: value.progress for month, value in latest.items()}
+        return dict(self._figures()[0])
 
     def progress_at(self, month: str) -> int:
         """Cumulative progress at the end of `month`."""
-        recorded = self.recorded()
-        earlier = [m for m in recorded if m <= month]
-        return recorded[max(earlier)] if earlier else 0
+        figures, ordered = self._figures()
+        index = bisect_right(ordered, month)
+        return figures[ordered[index - 1]] if index else 0
 
     def gain(self, month: str) -> int:
         return self.progress_at(month) - self.progress_at(months.previous(month))
 
     def checked_in(self, month: str) -> bool:
-        return month in self.recorded()
+        return month in self._figures()[0]
 
     def on_target(self, month: str) -> bool | None:
         """True or False for a month with a commitment; None without one."""

@@ -76,7 +76,8 @@ def kpi_cards(summary: Summary, tr: Translate) -> list[Card]:
     points = None if share_change is None else share_change * 100
     on_target = Card(
         "on_target", tr("exec.kpi.on_target"), _on_target_text(now, tr),
-        None if points is None else tr(pp, value=_signed(points)), _sign(points), True, tr("exec.kpi.last_month", value=_on_target_text(before, tr)), tr("exec.kpi.on_target_help"),
+        None if points is None else tr(pp, value=_signed(points)), _sign(points), True,
+        tr("exec.kpi.last_month", value=_on_target_text(before, tr)), tr("exec.kpi.on_target_help"),
         [None if r.on_target_share is None else round(r.on_target_share * 100, 1) for r in series])
 
     average = now.gained_per_committed
@@ -143,6 +144,7 @@ h1 { font-size: 20px; margin: 0; }
 .card .value { font-size: 22px; font-weight: 700; line-height: 1.25; }
 .card .delta { font-size: 12px; font-weight: 600; }
 .card .delta.good { color: #1e7b34; } .card .delta.bad { color: #b30000; } .card .delta.same { color: #52606d; }
+.card .delta .note { color: #52606d; font-weight: 400; }
 .card .detail { color: #52606d; font-size: 11px; }
 .charts { display: grid; grid-template-columns: repeat(4, %(chart)dpx); gap: 8px; }
 .chart { border: 1px solid #eef2f6; border-radius: 6px; overflow: hidden; page-break-inside: avoid; }
@@ -158,13 +160,14 @@ def _card_html(card: Card, tr: Translate) -> str:
         mood = "same" if card.sign == 0 else ("good" if (card.sign > 0) == card.up_is_good else "bad")
         arrow = {1: "▲", -1: "▼", 0: ""}[card.sign]
         delta_html = (f'<div class="delta {mood}">{arrow} {html.escape(card.delta)} '
-                      f'<span class="same">{html.escape(tr("exec.kpi.vs_last"))}</span></div>')
+                      f'<span class="note">{html.escape(tr("exec.kpi.vs_last"))}</span></div>')
     return (f'<div class="card" data-kpi="{card.key}"><div class="label">{html.escape(card.label)}</div>'
             f'<div class="value">{html.escape(card.value)}</div>{delta_html}'
             f'<div class="detail">{html.escape(card.detail)}</div></div>')
 
 
-def report_figures(summary: Summary, lang: str, tr: Translate, tree: JourneyTree | None = None) -> list[tuple[str, go.Figure, bool]]:
+def report_figures(summary: Summary, lang: str, tr: Translate,
+                   tree: JourneyTree | None = None) -> list[tuple[str, go.Figure, bool]]:
     """(name, figure, wide) for every chart of the report, sized for print."""
     figures = [(name, figure, False) for name, figure in exec_charts.monthly_charts(summary, lang, tr).items()]
     figures += [("by_stage", exec_charts.by_stage(summary, tr), False),
@@ -174,8 +177,8 @@ def report_figures(summary: Summary, lang: str, tr: Translate, tree: JourneyTree
     for _, figure, wide in figures:
         figure.update_layout(width=WIDE_WIDTH if wide else CHART_WIDTH, height=CHART_HEIGHT,
                              font={"size": 10}, title={"font": {"size": 12}},
-                             margin={"l": 6, "r": 6, "t": 40, "b": 6})
-        figure.update_layout(legend={"font": {"size": 9}})
+                             margin={"l": 6, "r": 6, "t": 62 if figure.layout.showlegend else 40, "b": 6})
+        figure.update_layout(legend={"font": {"size": 9}}, uniformtext={"minsize": 7, "mode": "show"})
         for trace in figure.data:
             if getattr(trace, "textfont", None) is not None:
                 trace.textfont.size = 9

@@ -1,8 +1,5 @@
 """Activity: who changed what in the journey, the history of one stage or
 sub-step, and the bin of deleted stages and sub-steps."""
-from datetime import timezone
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
 import streamlit as st
 
 from cem import services
@@ -17,17 +14,6 @@ t = common.t
 st.title(t("page.activity"))
 journey_id = common.require_journey()
 user = common.user()
-
-
-def local_time(moment) -> str:
-    """A change's time in the reader's time zone (from the browser)."""
-    try:
-        zone = ZoneInfo(st.context.timezone or "Asia/Bangkok")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = timezone.utc
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
 with common.db() as session:
@@ -51,7 +37,7 @@ if stage_id:
 with common.db() as session:
     changes = services.history(session, journey_id=journey_id, stage_id=stage_id or None, step_id=step_id or None)
 if changes:
-    st.dataframe(feed_rows(changes, t, local_time), hide_index=True, width="stretch", key="activity_feed")
+    st.dataframe(feed_rows(changes, t, common.local_time), hide_index=True, width="stretch", key="activity_feed")
 else:
     st.info(t("activity.none"))
 
@@ -70,7 +56,7 @@ for entry in binned:
         name = item.title if entry.item_type == "task" else item.name
         title = name if entry.item_type == "stage" else f"{entry.stage_name} › {name}"
         text.markdown(f"**{t('item.' + entry.item_type).capitalize()}: {common.md(title)}**")
-        text.caption(t("activity.bin_entry", who=common.md(item.deleted_by), when=local_time(item.deleted_at),
+        text.caption(t("activity.bin_entry", who=common.md(item.deleted_by), when=common.local_time(item.deleted_at),
                        steps=entry.impact.steps, pains=entry.impact.pain_points, ideas=entry.impact.ideas))
         if may_restore and button.button(t("activity.restore"), key=f"activity_restore_{entry.item_type}_{item.id}",
                                          icon="♻️"):

@@ -77,11 +77,16 @@ chosen_departments = filter_cols[2].multiselect(
     key="exec_departments", placeholder=t("exec.filter.all_departments"))
 
 month_list = executive.month_options(data)
+default_range = tuple(executive.default_range(data))
 range_now = st.session_state.get("exec_months")
-if range_now is not None and not (isinstance(range_now, (tuple, list)) and len(range_now) == 2
-                                  and all(m in month_list for m in range_now)):
-    del st.session_state["exec_months"]  # months no longer offered: back to the default
-first, last = filter_cols[3].select_slider(t("exec.filter.months"), month_list, value=executive.default_range(data),
+offered = isinstance(range_now, (tuple, list)) and len(range_now) == 2 and all(m in month_list for m in range_now)
+# Back to the default when the months are no longer offered, and follow the
+# data (a newer month checked in) while the reader has not moved the range.
+following = offered and tuple(range_now) == st.session_state.get("exec_months_default") != default_range
+if range_now is not None and (not offered or following):
+    del st.session_state["exec_months"]
+st.session_state["exec_months_default"] = default_range
+first, last = filter_cols[3].select_slider(t("exec.filter.months"), month_list, value=default_range,
                                            key="exec_months", format_func=lambda m: months.label(m, lang, short=True))
 
 filters = executive.Filters(journey_ids=journey_ids, first=first, last=last, stage_ids=tuple(stage_ids),
@@ -98,7 +103,7 @@ emotion_tree = executive.emotion_tree(tree, [s for s in stage_ids if s in own_st
 
 # ---------------------------------------------------------------- KPI cards
 
-head, download = st.columns([4, 1], vertical_alignment="center")
+head, download = st.columns([3, 1], vertical_alignment="center")
 notes = [t("exec.month_vs", month=months.label(summary.month, lang),
            previous=months.label(summary.previous_month, lang))]
 if summary.month == months.this_month():

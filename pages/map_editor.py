@@ -3,6 +3,7 @@ measures and ideas, typed into grids and saved at once."""
 import streamlit as st
 
 from cem import services
+from cem.activity import feed_rows
 from cem.models import MEASURE_KINDS, PAIN_STATUSES, PHASES, QUALITIES
 from cem.text import shorten
 from ui import common
@@ -198,3 +199,11 @@ Grid(
     load=load_ideas, save=saving(services.save_ideas, step_id=step_id), key_columns=("text",),
     revision=revision,
 ).show()
+
+with st.expander(t("editor.step_history"), icon="🕘"):
+    with common.db() as session:
+        changes = services.history(session, journey_id=journey_id, step_id=step_id, limit=50)
+    if changes:
+        st.dataframe(feed_rows(changes, t, common.local_time), hide_index=True, width="stretch")
+    else:
+        st.caption(t("activity.none"))

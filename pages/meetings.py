@@ -48,16 +48,18 @@ def person_label(person_id: int) -> str:
 def agenda_text(month: str) -> str:
     """The proposed agenda: tasks off target first, then overdue, then the other open tasks."""
     overdue, off_target = plan.needs_attention(rows, month)
-    flagged = {r.task.id: t("plan.meetings.flag_off_target") for r in off_target}
+    flagged: dict[int, list[str]] = {}
+    for r in off_target:
+        flagged.setdefault(r.task.id, []).append(t("plan.meetings.flag_off_target"))
     for r in overdue:
-        flagged.setdefault(r.task.id, t("plan.meetings.flag_overdue"))
+        flagged.setdefault(r.task.id, []).append(t("plan.meetings.flag_overdue"))
     lines = []
     for number, row in enumerate(plan.proposed_agenda(rows, month)[:AGENDA_LENGTH], 1):
         tier = row.figures.commitments.get(month)
         figures = t("plan.meetings.agenda_figures", progress=row.progress(month),
                     tier=f"{tier}%" if tier else "—")
         owner = row.owner.name if row.owner else t("plan.no_owner")
-        flag = f" [{flagged[row.task.id]}]" if row.task.id in flagged else ""
+        flag = f" [{', '.join(flagged[row.task.id])}]" if row.task.id in flagged else ""
         lines.append(f"{number}. {shorten(row.task.title, 120)} — {owner} ({figures}){flag}")
     return "\n".join(lines)
 
@@ -78,9 +80,13 @@ def meetings_csv(found: list[plan.MeetingView], updates: dict) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def forget(*keys: str) -> None:
-    for key in keys:
-        st.session_state.pop(key, None)
+# Widgets take their values from session state only (never value=/default=),
+# so that starting a form afresh also shows in the browser.
+def start(key: str, value) -> str:
+    """A widget's key; the widget starts at `value` (kept as `<key>_from`)."""
+    if key not in st.session_state:
+        st.session_state[key] = st.session_state[f"{key}_from"] = value
+    return key
 
 
 with common.db() as session:
@@ -107,17 +113,20 @@ if may_record_meeting:
                      "meetings_decisions", "meetings_date"] + [f"meetings_progress_{r.task.id}" for r in agenda_rows]
         with st.form("meetings_form", border=True):
             left, right = st.columns([1, 3])
-            held_on = left.date_input(t("plan.col.meeting_date"), value=date.today(), format="DD/MM/YYYY",
-                                      key="meetings_date")
-            title = right.text_input(t("plan.col.meeting_title"), max_chars=200, key="meetings_title",
+            held_on = left.date_input(t("plan.col.meeting_date"), format="DD/MM/YYYY",
+                                      key=start("meetings_date", date.today()))
+            title = right.text_input(t("plan.col.meeting_title"), max_chars=200, key=start("meetings_title", ""),
                                      placeholder=t("plan.meetings.title_placeholder"))
-            attendees = st.multiselect(t("plan.meetings.attendees"), choosable, default=team_ids,
-                                       format_func=person_label, key="meetings_attendees")
-            agenda = st.text_area(t("plan.col.agenda"), value=agenda_text(this_month), max_chars=5000, height=160,
-                                  key="meetings_agenda", help=t("plan.meetings.agenda_help"))
-            notes = st.text_area(t("plan.col.notes"), max_chars=10000, height=120, key="meetings_notes")
-            decisions = st.text_area(t("plan.col.decisions"), max_chars=5000, height=100, key="meetings_decisions",
-                                     help=t("plan.meetings.decisions_help"))
+            picked = st.session_state.get("meetings_attendees", [])
+            if any(p not in choosable for p in picked):  # someone set aside meanwhile is no longer offered
+                st.session_state["meetings_attendees"] = [p for p in picked if p in choosable]
+            attendees = st.multiselect(t("plan.meetings.attendees"), choosable, format_func=person_label,
+                                       key=start("meetings_attendees", team_ids))
+            agenda = st.text_area(t("plan.col.agenda"), max_chars=5000, height=160, help=t("plan.meetings.agenda_help"),
+                                  key=start("meetings_agenda", agenda_text(this_month)))
+            notes = st.text_area(t("plan.col.notes"), max_chars=10000, height=120, key=start("meetings_notes", ""))
+            decisions = st.text_area(t("plan.col.decisions"), max_chars=5000, height=100,
+                                     help=t("plan.meetings.decisions_help"), key=start("meetings_decisions", ""))
             reported: dict[int, int] = {}
             if agenda_rows:
                 st.markdown(f"**{t('plan.meetings.updates')}**")
@@ -127,27 +136,24 @@ if may_record_meeting:
                     name.markdown(f"{common.md(row.task.title)}  \n"
                                   f":small[{common.md(row.owner.name if row.owner else t('plan.no_owner'))}]")
                     reported[row.task.id] = value.number_input(
-                        t("plan.col.progress"), min_value=0, max_value=100, step=5, value=row.progress(this_month),
-                        key=f"meetings_progress_{row.task.id}")
+                        t("plan.col.progress"), min_value=0, max_value=100, step=5,
+                        key=start(f"meetings_progress_{row.task.id}", row.progress(this_month)))
             submitted = st.form_submit_button(t("plan.meetings.record"), type="primary", icon="📝",
                                               key="meetings_submit")
         if submitted:
-            before = {r.task.id: r.progress(this_month) for r in agenda_rows}
-            changed = {task_id: value for task_id, value in reported.items() if value != before[task_id]}
+            # Only what was changed in the form: a figure someone recorded meanwhile is not overwritten.
+            changed = {task_id: value for task_id, value in reported.items()
+                       if value != st.session_state.get(f"meetings_progress_{task_id}_from")}
             try:
-                with common.db() as session:
-                    meeting = plan.record_meeting(session, journey_id=journey_id, held_on=held_on, title=title,
-                                                  agenda=agenda, notes=notes, decisions=decisions,
-                                                  attendee_ids=attendees, user=user)
-                    meeting_id = meeting.id
-                    for task_id, value in changed.items():
-                        plan.record_check_in(session, task_id=task_id, month=months.of(held_on), progress=value,
-                                             note=t("plan.meetings.update_note", day=day_label(held_on)),
-                                             meeting_id=meeting_id, user=user)
+                note = t("plan.meetings.update_note", day=day_label(held_on))
+                with common.db() as session:  # the meeting and its task updates, all or nothing
+                    plan.record_meeting(session, journey_id=journey_id, held_on=held_on, title=title, agenda=agenda,
+                                        notes=notes, decisions=decisions, attendee_ids=attendees, user=user,
+                                        check_ins={task_id: (value, note) for task_id, value in changed.items()})
             except CemError as error:
                 common.show_error(error)
             else:
-                forget(*form_keys)
+                common.forget(*form_keys)
                 common.flash(t("plan.meetings.recorded", day=day_label(held_on), n=len(changed)))
                 st.rerun()
 
@@ -164,10 +170,10 @@ with tabs[-1]:
         st.download_button(t("plan.meetings.download", n=len(found)), meetings_csv(found, updates),
                            file_name=f"meetings-{journey_id}.csv", mime="text/csv", icon="⬇️",
                            key="meetings_download", on_click="ignore")
-    for view in found:
+    for number, view in enumerate(found):
         meeting = view.meeting
         heading = day_label(meeting.held_on) + (f" — {common.md(meeting.title)}" if meeting.title else "")
-        with st.expander(heading, icon="📝", key=f"meetings_view_{meeting.id}"):
+        with st.expander(heading, icon="📝", expanded=number == 0, key=f"meetings_view_{meeting.id}"):
             names = ", ".join(common.md(p.name) for p in view.attendees) or "—"
             st.markdown(f"**{t('plan.meetings.attendees')}:** {names}")
             for label, text in ((t("plan.col.agenda"), meeting.agenda), (t("plan.col.notes"), meeting.notes),

@@ -63,25 +63,12 @@ def may_record(row: plan.TaskRow) -> bool:
     return may_plan or (may_check_in and row.owner is not None and row.owner.username == user)
 
 
-def forget(*keys: str) -> None:
-    for key in keys:
-        st.session_state.pop(key, None)
-
-
-def fresh(key: str, shown) -> str:
-    """A widget's key; what the widget holds is forgotten when the saved value
-    it starts from has changed since (saved here or by someone else)."""
-    if st.session_state.get(f"{key}_seen", shown) != shown:
-        st.session_state.pop(key, None)
-    st.session_state[f"{key}_seen"] = shown
-    return key
-
-
+# Widgets take their values from session state only (never value=/default=),
+# so that setting a value here also shows in the browser.
 # ---------------------------------------------------------------- the month
 planned_months = sorted({m for r in rows for m in r.figures.commitments})
 choices = sorted(set(months.between(months.add(this_month, -12), months.add(this_month, 12))) | set(planned_months))
-month = st.selectbox(t("plan.col.month"), choices, index=choices.index(this_month), format_func=month_label,
-                     key="monthly_month")
+month = st.selectbox(t("plan.col.month"), choices, format_func=month_label, key=common.start("monthly_month", this_month))
 if planned_months and planned_months[0] <= month:
     number = len(months.between(planned_months[0], month))
     st.caption(t("plan.monthly.month_number", n=number, first=month_label(planned_months[0])))
@@ -100,8 +87,9 @@ with tab_plan:
     if may_plan:
         with st.expander(t("plan.monthly.tiers_change"), icon="⚙️"):
             with st.form("monthly_tiers_form", border=False):
-                new_tiers = st.text_input(t("plan.col.tiers"), value=", ".join(str(tier) for tier in tiers),
-                                          max_chars=40, key="monthly_tiers", help=t("plan.monthly.tiers_help"))
+                shown_tiers = ", ".join(str(tier) for tier in tiers)
+                new_tiers = st.text_input(t("plan.col.tiers"), max_chars=40, help=t("plan.monthly.tiers_help"),
+                                          key=common.start("monthly_tiers", shown_tiers, saved=shown_tiers))
                 save_tiers = st.form_submit_button(t("common.save"), icon="💾", key="monthly_tiers_save")
             if save_tiers:
                 try:
@@ -127,8 +115,8 @@ with tab_plan:
                 task_heading(info, row, t("plan.monthly.progress_before",
                                           progress=row.progress(months.previous(month))))
                 chosen[row.task.id] = pick.segmented_control(
-                    t("plan.col.tier"), tier_options(current), default=current, format_func=percent,
-                    key=fresh(f"monthly_tier_{month}_{row.task.id}", current), label_visibility="collapsed")
+                    t("plan.col.tier"), tier_options(current), format_func=percent, label_visibility="collapsed",
+                    key=common.start(f"monthly_tier_{month}_{row.task.id}", current, saved=current))
         if st.button(t("plan.monthly.save_plan", month=month_label(month)), type="primary", icon="💾",
                      key="monthly_plan_save"):
             changes = {task_id: tier for task_id, tier in chosen.items()
@@ -154,13 +142,14 @@ with tab_plan:
             continue
         st.markdown(f"**{t('plan.monthly.tier_group', tier=tier, n=len(in_tier))}**")
         st.container(key=f"monthly_plan_tier_{tier}").dataframe(
-            [{"task": r.task.title, "place": place(r), "owner": owner_text(r),
+            [{"task": r.task.title, "owner": r.owner.name if r.owner else "",
+              "department": r.owner.department if r.owner else "",
               "before": r.progress(months.previous(month)), "now": r.progress(month)} for r in in_tier],
-            hide_index=True, width="stretch", 
+            hide_index=True, width="stretch",
             column_config={
                 "task": st.column_config.TextColumn(t("plan.col.task"), width="large"),
-                "place": st.column_config.TextColumn(t("plan.table.place")),
                 "owner": st.column_config.TextColumn(t("plan.table.owner")),
+                "department": st.column_config.TextColumn(t("plan.col.department")),
                 "before": st.column_config.NumberColumn(t("plan.table.progress_before"), format="%d%%"),
                 "now": st.column_config.ProgressColumn(t("plan.table.progress_now"), min_value=0, max_value=100,
                                                        format="%d%%"),
@@ -202,7 +191,7 @@ with tab_check_in:
                             [{"month": month_label(c.month), "progress": c.progress, "note": c.note,
                               "who": c.created_by, "when": c.created_at.strftime("%Y-%m-%d %H:%M"),
                               "meeting": "📝" if c.meeting_id else ""} for c in past],
-                            hide_index=True, width="stretch", 
+                            hide_index=True, width="stretch",
                             column_config={
                                 "month": st.column_config.TextColumn(t("plan.col.month")),
                                 "progress": st.column_config.NumberColumn(t("plan.col.progress"), format="%d%%"),
@@ -215,10 +204,11 @@ with tab_check_in:
                     continue
                 with entry.form(f"monthly_check_in_form_{month}_{task.id}", border=False):
                     progress = st.number_input(t("plan.col.progress"), min_value=0, max_value=100, step=5,
-                                               value=row.progress(month),
-                                               key=fresh(f"monthly_progress_{month}_{task.id}", row.progress(month)),
-                                               help=t("plan.monthly.progress_help"))
-                    note = st.text_input(t("plan.col.note"), max_chars=2000, key=f"monthly_note_{month}_{task.id}")
+                                               help=t("plan.monthly.progress_help"),
+                                               key=common.start(f"monthly_progress_{month}_{task.id}", row.progress(month),
+                                                         saved=row.progress(month)))
+                    note = st.text_input(t("plan.col.note"), max_chars=2000,
+                                         key=common.start(f"monthly_note_{month}_{task.id}", ""))
                     record = st.form_submit_button(t("plan.checkin.record"), icon="📌",
                                                    key=f"monthly_record_{month}_{task.id}")
                 if record:
@@ -229,7 +219,7 @@ with tab_check_in:
                     except CemError as error:
                         common.show_error(error)
                     else:
-                        forget(f"monthly_note_{month}_{task.id}")
+                        common.forget(f"monthly_note_{month}_{task.id}")
                         common.flash(t("plan.checkin.recorded", title=common.md(shorten(task.title, 60)),
                                        progress=int(progress), month=month_label(month)))
                         st.rerun()
@@ -247,13 +237,13 @@ with tab_evaluation:
         st.info(t("plan.eval.nothing", month=month_label(month)))
     else:
         groupings = ("tier", "stage", "department", "owner")
-        by = st.segmented_control(t("plan.eval.group_by"), groupings, default="tier", required=True,
-                                  format_func=lambda g: t(f"plan.eval.by_{g}"), key="monthly_eval_by")
+        by = st.segmented_control(t("plan.eval.group_by"), groupings, required=True,
+                                  format_func=lambda g: t(f"plan.eval.by_{g}"), key=common.start("monthly_eval_by", "tier"))
         st.container(key="monthly_eval_table").dataframe(
             [{"name": g.name, "tasks": g.committed_tasks, "on_target": g.on_target,
               "committed": g.committed_percent, "achieved": g.achieved_percent,
               "share": round(100 * g.on_target / g.committed_tasks)} for g in plan.evaluation(rows, month, by=by)],
-            hide_index=True, width="stretch", 
+            hide_index=True, width="stretch",
             column_config={
                 "name": st.column_config.TextColumn(t(f"plan.eval.by_{by}")),
                 "tasks": st.column_config.NumberColumn(t("plan.eval.committed_tasks")),
@@ -265,11 +255,11 @@ with tab_evaluation:
             })
         with st.expander(t("plan.eval.per_task"), icon="📋"):
             st.container(key="monthly_eval_tasks").dataframe(
-                [{"task": r.task.title, "owner": owner_text(r), "tier": r.figures.commitments[month],
+                [{"task": r.task.title, "owner": r.owner.name if r.owner else "", "tier": r.figures.commitments[month],
                   "gain": r.figures.gain(month),
                   "result": t("plan.monthly.on_target") if r.figures.on_target(month) else t("plan.monthly.off_target")}
                  for r in committed],
-                hide_index=True, width="stretch", 
+                hide_index=True, width="stretch",
                 column_config={
                     "task": st.column_config.TextColumn(t("plan.col.task"), width="large"),
                     "owner": st.column_config.TextColumn(t("plan.table.owner")),
@@ -291,9 +281,9 @@ with tab_evaluation:
         st.info(t("plan.next.none"))
     elif not may_plan:
         st.container(key="monthly_next_table").dataframe(
-            [{"task": r.task.title, "owner": owner_text(r), "progress": r.progress(month),
+            [{"task": r.task.title, "owner": r.owner.name if r.owner else "", "progress": r.progress(month),
               "last_tier": r.last_tier(month), "next": r.figures.commitments.get(following)} for r in proposed],
-            hide_index=True, width="stretch", 
+            hide_index=True, width="stretch",
             column_config={
                 "task": st.column_config.TextColumn(t("plan.col.task"), width="large"),
                 "owner": st.column_config.TextColumn(t("plan.table.owner")),
@@ -312,8 +302,8 @@ with tab_evaluation:
                 info, pick = st.columns([3, 2], vertical_alignment="center")
                 task_heading(info, row, t("plan.next.line", progress=row.progress(month), tier=percent(last)))
                 chosen_next[row.task.id] = pick.segmented_control(
-                    t("plan.col.tier"), tier_options(existing), default=proposal, format_func=percent,
-                    key=fresh(f"monthly_next_tier_{following}_{row.task.id}", proposal), label_visibility="collapsed")
+                    t("plan.col.tier"), tier_options(existing), format_func=percent, label_visibility="collapsed",
+                    key=common.start(f"monthly_next_tier_{following}_{row.task.id}", proposal, saved=proposal))
         if st.button(t("plan.next.save", month=month_label(following)), type="primary", icon="📅",
                      key="monthly_next_save"):
             changes = {task_id: tier for task_id, tier in chosen_next.items()

@@ -23,9 +23,12 @@ with common.db() as session:
 by_id = {p.id: p for p in people}
 
 
-def person_label(person_id: int | None) -> str:
+NOBODY = 0  # "nobody" in option lists (a selectbox shows None as nothing chosen)
+
+
+def person_label(person_id: int) -> str:
     """Name · department · phone, as plain text for option lists."""
-    if person_id is None:
+    if person_id == NOBODY:
         return t("plan.none")
     person = by_id[person_id]
     return " · ".join(part for part in (person.name, person.department, person.phone) if part)
@@ -35,22 +38,15 @@ def username_label(name: str) -> str:
     return name or t("plan.people.no_account")
 
 
-def show_saved_values(widget_keys: list[str], seen: tuple) -> None:
-    """Forget what these widgets hold when what they edit has changed (another
-    person picked, or saved by anyone), so they open with the saved values."""
-    if st.session_state.get(f"{widget_keys[0]}_seen") != seen:
-        for key in widget_keys:
-            st.session_state.pop(key, None)
-        st.session_state[f"{widget_keys[0]}_seen"] = seen
-
-
+# Widgets take their values from session state only (never value=/index=), so
+# that setting a value here also shows in the browser.
 # ---------------------------------------------------------------- the directory
 st.subheader(t("plan.people.directory"), anchor=False)
 if people:
     st.container(key="people_table").dataframe(
         [{"name": p.name, "department": p.department, "phone": p.phone, "email": p.email, "username": p.username,
           "active": p.active} for p in people],
-        hide_index=True, width="stretch", 
+        hide_index=True, width="stretch",
         column_config={
             "name": st.column_config.TextColumn(t("plan.col.person")),
             "department": st.column_config.TextColumn(t("plan.col.department")),
@@ -65,14 +61,17 @@ else:
 
 if may_edit:
     with st.expander(t("plan.people.add"), icon="➕", expanded=not people):
-        with st.form("people_add_form", clear_on_submit=True, border=False):
+        add_keys = ("people_add_name", "people_add_department", "people_add_phone", "people_add_email",
+                    "people_add_username")
+        with st.form("people_add_form", border=False):
             left, right = st.columns(2)
-            name = left.text_input(t("plan.col.person"), max_chars=200, key="people_add_name")
-            department = right.text_input(t("plan.col.department"), max_chars=200, key="people_add_department")
-            phone = left.text_input(t("plan.col.phone"), max_chars=50, key="people_add_phone")
-            email = right.text_input(t("plan.col.email"), max_chars=200, key="people_add_email")
+            name = left.text_input(t("plan.col.person"), max_chars=200, key=common.start("people_add_name", ""))
+            department = right.text_input(t("plan.col.department"), max_chars=200,
+                                          key=common.start("people_add_department", ""))
+            phone = left.text_input(t("plan.col.phone"), max_chars=50, key=common.start("people_add_phone", ""))
+            email = right.text_input(t("plan.col.email"), max_chars=200, key=common.start("people_add_email", ""))
             username = left.selectbox(t("plan.col.username"), [""] + usernames, format_func=username_label,
-                                      key="people_add_username", help=t("plan.people.username_help"))
+                                      key=common.start("people_add_username", ""), help=t("plan.people.username_help"))
             added = st.form_submit_button(t("plan.people.add_button"), type="primary", key="people_add_submit")
         if added:
             try:
@@ -80,8 +79,9 @@ if may_edit:
                     plan.add_person(session, name=name, department=department, phone=phone, email=email,
                                     username=username or "", user=user)
             except CemError as error:
-                common.show_error(error)
+                common.show_error(error)  # what was typed stays in the form
             else:
+                common.forget(*add_keys)
                 common.flash(t("plan.people.added", name=common.md(name.strip())))
                 st.rerun()
 
@@ -90,28 +90,25 @@ if may_edit:
             person_id = st.selectbox(t("plan.people.pick"), list(by_id), format_func=person_label,
                                      key="people_edit_pick")
             person = by_id[person_id]
-            show_saved_values(["people_edit_name", "people_edit_department", "people_edit_phone",
-                               "people_edit_email", "people_edit_username", "people_edit_active"],
-                              (person.id, person.version))
+            saved = (person.id, person.version)  # another person picked, or saved: show the saved values
+            options = [""] + sorted(set(usernames) | ({person.username} - {""}))
             with st.form("people_edit_form", border=False):
                 left, right = st.columns(2)
-                new_name = left.text_input(t("plan.col.person"), value=person.name, max_chars=200,
-                                           key="people_edit_name")
-                new_department = right.text_input(t("plan.col.department"), value=person.department,
-                                                  max_chars=200, key="people_edit_department")
-                new_phone = left.text_input(t("plan.col.phone"), value=person.phone, max_chars=50,
-                                            key="people_edit_phone")
-                new_email = right.text_input(t("plan.col.email"), value=person.email, max_chars=200,
-                                             key="people_edit_email")
-                options = [""] + sorted(set(usernames) | ({person.username} - {""}))
-                new_username = left.selectbox(t("plan.col.username"), options,
-                                              index=options.index(person.username),
-                                              format_func=username_label, key="people_edit_username",
+                new_name = left.text_input(t("plan.col.person"), max_chars=200,
+                                           key=common.start("people_edit_name", person.name, saved=saved))
+                new_department = right.text_input(t("plan.col.department"), max_chars=200,
+                                                  key=common.start("people_edit_department", person.department, saved=saved))
+                new_phone = left.text_input(t("plan.col.phone"), max_chars=50,
+                                            key=common.start("people_edit_phone", person.phone, saved=saved))
+                new_email = right.text_input(t("plan.col.email"), max_chars=200,
+                                             key=common.start("people_edit_email", person.email, saved=saved))
+                new_username = left.selectbox(t("plan.col.username"), options, format_func=username_label,
+                                              key=common.start("people_edit_username", person.username, saved=saved),
                                               help=t("plan.people.username_help"))
-                active = right.checkbox(t("plan.table.active"), value=person.active, key="people_edit_active",
-                                        help=t("plan.people.active_help"))
-                saved = st.form_submit_button(t("common.save"), type="primary", icon="💾", key="people_edit_save")
-            if saved:
+                active = right.checkbox(t("plan.table.active"), help=t("plan.people.active_help"),
+                                        key=common.start("people_edit_active", person.active, saved=saved))
+                save = st.form_submit_button(t("common.save"), type="primary", icon="💾", key="people_edit_save")
+            if save:
                 try:
                     with common.db() as session:
                         plan.update_person(session, person_id=person.id, version=person.version, name=new_name,
@@ -138,7 +135,7 @@ if team_rows:
     st.container(key="people_team_table").dataframe(
         [{"role": t(f"plan.role.{role}"), "name": p.name, "department": p.department, "phone": p.phone,
           "email": p.email} for role, p in team_rows],
-        hide_index=True, width="stretch", 
+        hide_index=True, width="stretch",
         column_config={
             "role": st.column_config.TextColumn(t("plan.table.team_role")),
             "name": st.column_config.TextColumn(t("plan.col.person")),
@@ -151,30 +148,28 @@ else:
     st.info(t("plan.team.none"))
 
 if may_edit and people:
-    active_ids = [p.id for p in people if p.active]
-    current = [p.id for _, p in team_rows]
+    lead_id = team.lead.id if team.lead else NOBODY
+    secretary_id = team.secretary.id if team.secretary else NOBODY
+    member_ids = [p.id for p in team.members]
+    saved = (journey_id, lead_id, secretary_id, tuple(member_ids))
     # People set aside (not active) stay choosable while they are on the team.
-    choices = list(dict.fromkeys(active_ids + current))
-    show_saved_values(["people_team_lead", "people_team_secretary", "people_team_members"],
-                      (journey_id, team.lead and team.lead.id, team.secretary and team.secretary.id,
-                       tuple(p.id for p in team.members)))
+    choices = list(dict.fromkeys([p.id for p in people if p.active] + [p.id for _, p in team_rows]))
     with st.form("people_team_form", border=True):
         st.markdown(f"**{t('plan.team.edit')}**")
         left, right = st.columns(2)
-        single = [None] + choices
-        lead_id = left.selectbox(t("plan.role.lead"), single, format_func=person_label, key="people_team_lead",
-                                 index=single.index(team.lead.id) if team.lead else 0)
-        secretary_id = right.selectbox(t("plan.role.secretary"), single, format_func=person_label,
-                                       key="people_team_secretary",
-                                       index=single.index(team.secretary.id) if team.secretary else 0)
-        member_ids = st.multiselect(t("plan.team.members"), choices, default=[p.id for p in team.members],
-                                    format_func=person_label, key="people_team_members")
-        saved = st.form_submit_button(t("plan.team.save"), type="primary", icon="💾", key="people_team_save")
-    if saved:
+        new_lead = left.selectbox(t("plan.role.lead"), [NOBODY] + choices, format_func=person_label,
+                                  key=common.start("people_team_lead", lead_id, saved=saved))
+        new_secretary = right.selectbox(t("plan.role.secretary"), [NOBODY] + choices, format_func=person_label,
+                                        key=common.start("people_team_secretary", secretary_id, saved=saved))
+        new_members = st.multiselect(t("plan.team.members"), choices, format_func=person_label,
+                                     key=common.start("people_team_members", member_ids, saved=saved))
+        save_team = st.form_submit_button(t("plan.team.save"), type="primary", icon="💾", key="people_team_save")
+    if save_team:
         try:
             with common.db() as session:
-                plan.set_team(session, journey_id=journey_id, lead_id=lead_id, secretary_id=secretary_id,
-                              member_ids=[m for m in member_ids if m not in (lead_id, secretary_id)], user=user)
+                plan.set_team(session, journey_id=journey_id, lead_id=new_lead or None,
+                              secretary_id=new_secretary or None, user=user,
+                              member_ids=[m for m in new_members if m not in (new_lead, new_secretary)])
         except CemError as error:
             common.show_error(error)
         else:

@@ -41,63 +41,67 @@ def month_choices(*keep: str) -> list[str]:
     return sorted(set(near) | {m for m in keep if m})
 
 
-def person_label(person_id: int | None) -> str:
-    if person_id is None:
+NOBODY = 0  # "no owner" in option lists (a selectbox shows None as nothing chosen)
+
+
+def person_label(person_id: int) -> str:
+    if person_id == NOBODY:
         return t("plan.no_owner")
     person = people_by_id[person_id]
     return " · ".join(part for part in (person.name, person.department, person.phone) if part)
 
 
-def owner_choices(current: int | None = None) -> list[int | None]:
-    return [None] + [p.id for p in people if p.active or p.id == current]
+def owner_choices(current: int | None = None) -> list[int]:
+    return [NOBODY] + [p.id for p in people if p.active or p.id == current]
 
 
 def place(row: plan.TaskRow) -> str:
     return f"{row.stage.name} › {row.step.name}"
 
 
-def task_table(items: list[plan.TaskRow], key: str, *, month: str | None = None) -> None:
+# The columns people look for first come first; the long stage › sub-step last.
+ALL_COLUMNS = ("task", "progress", "status", "owner", "department", "phone", "months", "place")
+OVERDUE_COLUMNS = ("task", "progress", "due", "owner", "department", "phone", "place")
+OFF_TARGET_COLUMNS = ("task", "tier", "gain", "progress", "owner", "department", "phone", "place")
+
+
+def task_table(items: list[plan.TaskRow], key: str, columns: tuple[str, ...], *, month: str | None = None) -> None:
     """Tasks as a read-only table (user text is shown as plain text)."""
     records = []
     for row in items:
         owner = row.owner
-        record = {
+        tier = row.figures.commitments.get(month) if month else None
+        records.append({
             "task": row.task.title, "place": place(row), "owner": owner.name if owner else "",
             "department": owner.department if owner else "", "phone": owner.phone if owner else "",
-            "start": month_label(row.task.start_month), "due": month_label(row.task.due_month),
-            "status": t(f"plan.status.{row.task.status}"), "progress": row.latest_progress(),
-        }
-        if month:
-            tier = row.figures.commitments.get(month)
-            record.update(tier=f"{tier}%" if tier else "", gain=row.figures.gain(month))
-        records.append(record)
+            "months": f"{months.label(row.task.start_month, lang, short=True)} – "
+                      f"{months.label(row.task.due_month, lang, short=True)}",
+            "due": month_label(row.task.due_month), "status": t(f"plan.status.{row.task.status}"),
+            "progress": row.latest_progress(), "tier": tier, "gain": row.figures.gain(month) if month else None,
+        })
     cc = st.column_config
-    st.container(key=key).dataframe(records, hide_index=True, width="stretch", column_config={
-        "task": cc.TextColumn(t("plan.col.task"), width="large"),
+    st.container(key=key).dataframe(records, hide_index=True, width="stretch", column_order=columns, column_config={
+        "task": cc.TextColumn(t("plan.col.task"), width="medium"),
         "place": cc.TextColumn(t("plan.table.place"), width="medium"),
         "owner": cc.TextColumn(t("plan.table.owner")),
         "department": cc.TextColumn(t("plan.col.department")),
         "phone": cc.TextColumn(t("plan.col.phone")),
-        "start": cc.TextColumn(t("plan.col.start_month")),
+        "months": cc.TextColumn(t("plan.table.months")),
         "due": cc.TextColumn(t("plan.col.due_month")),
         "status": cc.TextColumn(t("col.status")),
-        "progress": cc.ProgressColumn(t("plan.table.current_progress"), min_value=0, max_value=100, format="%d%%"),
-        "tier": cc.TextColumn(t("plan.col.tier")),
+        "progress": cc.ProgressColumn(t("plan.table.current_progress"), min_value=0, max_value=100, format="%d%%",
+                                      width=130),
+        "tier": cc.NumberColumn(t("plan.col.tier"), format="%d%%"),
         "gain": cc.NumberColumn(t("plan.table.gain"), format="%+d%%"),
     })
 
 
-def forget(*keys: str) -> None:
-    for key in keys:
-        st.session_state.pop(key, None)
-
-
-def fresh(key: str, shown) -> str:
-    """A widget's key; what the widget holds is forgotten when the saved value
-    it starts from has changed since (saved here or by someone else)."""
-    if st.session_state.get(f"{key}_seen", shown) != shown:
-        st.session_state.pop(key, None)
-    st.session_state[f"{key}_seen"] = shown
+# Widgets take their values from session state only (never value=/index=), so
+# that setting a value here also shows in the browser.
+def choosable(key: str, options) -> str:
+    """A picker's key, its choice forgotten if that option is gone (deleted meanwhile)."""
+    if key in st.session_state and st.session_state[key] not in options:
+        del st.session_state[key]
     return key
 
 
@@ -110,11 +114,11 @@ tabs = dict(zip(["all", "new", "mine", "attention"] if may_plan else ["all", "mi
 # ---------------------------------------------------------------- (a) all tasks of the journey
 with tabs["all"]:
     statuses = st.pills(t("plan.tasks.show_status"), TASK_STATUSES, selection_mode="multi",
-                        default=list(TASK_STATUSES), format_func=lambda s: t(f"plan.status.{s}"),
-                        key="tasks_status_filter")
+                        format_func=lambda s: t(f"plan.status.{s}"),
+                        key=common.start("tasks_status_filter", list(TASK_STATUSES)))
     shown = [r for r in rows if r.task.status in statuses]
     if shown:
-        task_table(shown, "tasks_table")
+        task_table(shown, "tasks_table", ALL_COLUMNS)
     elif rows:
         st.info(t("plan.tasks.none_with_status"))
     else:
@@ -123,36 +127,32 @@ with tabs["all"]:
     if may_plan and rows:
         st.markdown(f"**{t('plan.tasks.edit')}**")
         by_id = {r.task.id: r for r in rows}
-        task_id = st.selectbox(t("plan.tasks.pick"), list(by_id), key="tasks_edit_pick",
+        task_id = st.selectbox(t("plan.tasks.pick"), list(by_id), key=choosable("tasks_edit_pick", by_id),
                                format_func=lambda i: f"{shorten(by_id[i].task.title, 70)} — {place(by_id[i])}")
         row = by_id[task_id]
         task = row.task
-        edit_keys = ("tasks_edit_title", "tasks_edit_owner", "tasks_edit_start", "tasks_edit_due",
-                     "tasks_edit_status", "tasks_edit_description")
-        if st.session_state.get("tasks_edit_seen") != (task.id, task.version):
-            forget(*edit_keys)  # another task picked, or this one saved: show its saved values
-            st.session_state["tasks_edit_seen"] = (task.id, task.version)
+        saved = (task.id, task.version)  # another task picked, or saved: show the saved values
         with st.form("tasks_edit_form", border=True):
-            title = st.text_input(t("plan.col.task"), value=task.title, max_chars=2000, key="tasks_edit_title")
+            title = st.text_input(t("plan.col.task"), max_chars=2000,
+                                  key=common.start("tasks_edit_title", task.title, saved=saved))
             left, middle, right, far = st.columns(4)
-            owners = owner_choices(task.owner_id)
-            owner_id = left.selectbox(t("plan.table.owner"), owners, index=owners.index(task.owner_id),
-                                      format_func=person_label, key="tasks_edit_owner")
+            owner_id = left.selectbox(t("plan.table.owner"), owner_choices(task.owner_id), format_func=person_label,
+                                      key=common.start("tasks_edit_owner", task.owner_id or NOBODY, saved=saved))
             choices = month_choices(task.start_month, task.due_month)
-            start = middle.selectbox(t("plan.col.start_month"), choices, index=choices.index(task.start_month),
-                                     format_func=month_label, key="tasks_edit_start")
-            due = right.selectbox(t("plan.col.due_month"), choices, index=choices.index(task.due_month),
-                                  format_func=month_label, key="tasks_edit_due")
-            status = far.selectbox(t("col.status"), TASK_STATUSES, index=TASK_STATUSES.index(task.status),
-                                   format_func=lambda s: t(f"plan.status.{s}"), key="tasks_edit_status")
-            description = st.text_area(t("col.description"), value=task.description, max_chars=2000, height=68,
-                                       key="tasks_edit_description")
-            saved = st.form_submit_button(t("common.save"), type="primary", icon="💾", key="tasks_edit_save")
-        if saved:
+            start_month = middle.selectbox(t("plan.col.start_month"), choices, format_func=month_label,
+                                           key=common.start("tasks_edit_start", task.start_month, saved=saved))
+            due_month = right.selectbox(t("plan.col.due_month"), choices, format_func=month_label,
+                                        key=common.start("tasks_edit_due", task.due_month, saved=saved))
+            status = far.selectbox(t("col.status"), TASK_STATUSES, format_func=lambda s: t(f"plan.status.{s}"),
+                                   key=common.start("tasks_edit_status", task.status, saved=saved))
+            description = st.text_area(t("col.description"), max_chars=2000, height=68,
+                                       key=common.start("tasks_edit_description", task.description, saved=saved))
+            save = st.form_submit_button(t("common.save"), type="primary", icon="💾", key="tasks_edit_save")
+        if save:
             try:
                 with common.db() as session:
                     plan.update_task(session, task_id=task.id, version=task.version, title=title,
-                                     owner_id=owner_id, start_month=start, due_month=due, status=status,
+                                     owner_id=owner_id, start_month=start_month, due_month=due_month, status=status,
                                      description=description, user=user)
             except CemError as error:
                 common.show_error(error)
@@ -188,8 +188,7 @@ if may_plan:
                          step=step_view.step.name, measures=measures, ideas=len(step_view.ideas))
 
             step_id = st.selectbox(t("plan.tasks.pick_step"), list(numbered), format_func=step_label,
-                                   key="tasks_new_step", help=t("plan.tasks.pick_step_help"),
-                                   on_change=forget, args=("tasks_new_source",))
+                                   key=choosable("tasks_new_step", numbered), help=t("plan.tasks.pick_step_help"))
             step_view = numbered[step_id][2]
             measures = {m.id: m for ms in step_view.measures.values() for m in ms}
             ideas = {i.id: i for i in step_view.ideas}
@@ -209,28 +208,31 @@ if may_plan:
                 return text + (f" ({t('plan.tasks.already_task')})" if (kind, item_id) in with_task else "")
 
             sources = [f"measure:{i}" for i in measures] + [f"idea:{i}" for i in ideas] + ["own"]
+            untaken = [i for i, src in enumerate(sources) if src == "own" or
+                       (src.partition(":")[0], int(src.partition(":")[2])) not in with_task]
+            # Starts at the first measure or idea that is not a task yet, and moves on once it is.
             source = st.selectbox(t("plan.tasks.source"), sources, format_func=source_label,
-                                  key="tasks_new_source")
+                                  key=common.start("tasks_new_source", sources[untaken[0]], saved=(step_id, untaken[0])))
             kind, _, number = source.partition(":")
             new_keys = ("tasks_new_title", "tasks_new_description", "tasks_new_owner", "tasks_new_start",
                         "tasks_new_due")
             with st.form("tasks_new_form", border=True):
                 if kind == "own":
-                    title = st.text_input(t("plan.col.task"), max_chars=2000, key="tasks_new_title")
+                    title = st.text_input(t("plan.col.task"), max_chars=2000, key=common.start("tasks_new_title", ""))
                 else:
                     title = ""
                     st.caption(t("plan.tasks.title_from_source"))
                 description = st.text_area(t("col.description"), max_chars=2000, height=68,
-                                           key="tasks_new_description")
+                                           key=common.start("tasks_new_description", ""))
                 left, middle, right = st.columns([2, 1, 1])
                 owner_id = left.selectbox(t("plan.table.owner"), owner_choices(), format_func=person_label,
-                                          key="tasks_new_owner", help=t("plan.tasks.owner_help"))
+                                          key=common.start("tasks_new_owner", NOBODY), help=t("plan.tasks.owner_help"))
                 choices = month_choices()
-                start = middle.selectbox(t("plan.col.start_month"), choices, index=choices.index(this_month),
-                                         format_func=month_label, key="tasks_new_start")
-                due = right.selectbox(t("plan.col.due_month"), choices,
-                                      index=choices.index(months.add(this_month, 2)), format_func=month_label,
-                                      key="tasks_new_due", help=t("plan.tasks.due_help"))
+                start_month = middle.selectbox(t("plan.col.start_month"), choices, format_func=month_label,
+                                               key=common.start("tasks_new_start", this_month))
+                due_month = right.selectbox(t("plan.col.due_month"), choices, format_func=month_label,
+                                            key=common.start("tasks_new_due", months.add(this_month, 2)),
+                                            help=t("plan.tasks.due_help"))
                 created = st.form_submit_button(t("plan.tasks.create"), type="primary", icon="➕",
                                                 key="tasks_new_submit")
             if not people:
@@ -239,7 +241,7 @@ if may_plan:
             if created:
                 try:
                     with common.db() as session:
-                        common_values = dict(start_month=start, due_month=due, owner_id=owner_id,
+                        common_values = dict(start_month=start_month, due_month=due_month, owner_id=owner_id,
                                              description=description, user=user)
                         if kind == "measure":
                             new = plan.task_from_measure(session, measure_id=int(number), **common_values)
@@ -251,7 +253,7 @@ if may_plan:
                 except CemError as error:
                     common.show_error(error)
                 else:
-                    forget(*new_keys)
+                    common.forget(*new_keys)
                     common.flash(t("plan.tasks.created", title=common.md(new_title)))
                     st.rerun()
 
@@ -283,9 +285,9 @@ with tabs["mine"]:
                 continue
             with entry.form(f"tasks_mine_form_{task.id}", border=False):
                 progress = st.number_input(t("plan.col.progress"), min_value=0, max_value=100, step=5,
-                                           value=row.progress(this_month),
-                                           key=fresh(f"tasks_mine_progress_{task.id}", row.progress(this_month)))
-                note = st.text_input(t("plan.col.note"), max_chars=2000, key=f"tasks_mine_note_{task.id}")
+                                           key=common.start(f"tasks_mine_progress_{task.id}", row.progress(this_month),
+                                                     saved=row.progress(this_month)))
+                note = st.text_input(t("plan.col.note"), max_chars=2000, key=common.start(f"tasks_mine_note_{task.id}", ""))
                 record = st.form_submit_button(t("plan.checkin.record"), icon="📌", key=f"tasks_mine_record_{task.id}")
             if record:
                 try:
@@ -295,7 +297,7 @@ with tabs["mine"]:
                 except CemError as error:
                     common.show_error(error)
                 else:
-                    forget(f"tasks_mine_note_{task.id}")
+                    common.forget(f"tasks_mine_note_{task.id}")
                     common.flash(t("plan.checkin.recorded", title=common.md(shorten(task.title, 60)),
                                    progress=int(progress), month=month_label(this_month)))
                     st.rerun()
@@ -303,18 +305,18 @@ with tabs["mine"]:
 # ---------------------------------------------------------------- (d) overdue and behind target
 with tabs["attention"]:
     choices = month_choices()
-    month = st.selectbox(t("plan.col.month"), choices, index=choices.index(this_month), format_func=month_label,
-                         key="tasks_attention_month")
+    month = st.selectbox(t("plan.col.month"), choices, format_func=month_label,
+                         key=common.start("tasks_attention_month", this_month))
     overdue, off_target = plan.needs_attention(rows, month)
     st.markdown(f"**{t('plan.tasks.overdue', n=len(overdue))}**")
     if overdue:
-        task_table(overdue, "tasks_overdue_table")
+        task_table(overdue, "tasks_overdue_table", OVERDUE_COLUMNS)
     else:
         st.caption(t("plan.tasks.overdue_none"))
     st.markdown(f"**{t('plan.tasks.off_target', n=len(off_target), month=month_label(month))}**")
     if month == this_month:
         st.caption(t("plan.tasks.off_target_so_far"))
     if off_target:
-        task_table(off_target, "tasks_off_target_table", month=month)
+        task_table(off_target, "tasks_off_target_table", OFF_TARGET_COLUMNS, month=month)
     else:
         st.caption(t("plan.tasks.off_target_none"))

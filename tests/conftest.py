@@ -2,9 +2,9 @@
 
 Every test that uses `db_url` (and so `engine` and `session`) runs once per
 database backend, shown in its id: test_x[sqlite] on a temporary SQLite
-file, and test_x[postgresql] on a fresh PostgreSQL database when
-TEST_DATABASE_URL names a server (postgresql://user:password@host:port/db;
-the role needs CREATEDB). .ci/run starts such a server; with CI set and no
+file, and test_x[postgresql] on a new PostgreSQL database (a copy of one
+migrated once per run, dropped after the test) when TEST_DATABASE_URL names
+a server (postgresql://user:password@host:port/db; the role needs CREATEDB). .ci/run starts such a server; with CI set and no
 TEST_DATABASE_URL the run stops at once, since CI must test PostgreSQL.
 
 Tests about SQLite itself are named test_sqlite_* and skipped on PostgreSQL.
@@ -22,6 +22,7 @@ from typing import Iterator
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from cem import services
@@ -134,7 +135,12 @@ def _new_database(template: str | None = None, prefix: str = "cem_t") -> str:
 def _drop_database(name: str) -> None:
     dispose_engine(postgres_url(name))
     # FORCE: a connection something forgot to close must not keep it alive.
-    _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    # FORCE may not end an autovacuum worker (that needs pg_signal_backend);
+    # a plain DROP asks it to stop and waits.
+    try:
+        _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    except DBAPIError:
+        _admin_execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
 @contextmanager

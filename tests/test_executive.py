@@ -80,7 +80,8 @@ def build_plan(session, journey) -> Plan:
     severe = next(p for p in browse.pain_points if p.severity == 4)
     mild = next(p for p in browse.pain_points if p.severity == 2)
     services.update_pain_point(session, pain_point_id=severe.id, status="resolved", user=USER)
-    _at(session, severe.id, created=datetime(2026, 8, 3, tzinfo=timezone.utc), resolved=datetime(2026, 10, 15, 9, 30, tzinfo=timezone.utc))
+    _at(session, severe.id, created=datetime(2026, 8, 3, tzinfo=timezone.utc),
+        resolved=datetime(2026, 10, 15, 9, 30, tzinfo=timezone.utc))
     _at(session, mild.id, created=datetime(2026, 8, 3, tzinfo=timezone.utc))
     return Plan(journey.id, offer.id, use.id, t1.id, t2.id, t3.id, ann.id, severe.id, mild.id)
 
@@ -120,11 +121,11 @@ def test_kpis_of_the_month_and_the_month_before(session, hand_plan):
 
 
 def test_cards_show_the_change_against_last_month(session, hand_plan):
-    """The cards read 2 of 3 (67%) +17 pp, +55 pp (+10), 1 resolved (+1), 1 open (-1, which is good)."""
+    """The cards read 67% (2/3) +17 pp, +55 pp (+10), 1 resolved (+1), 1 open (-1, which is good)."""
     cards = {c.key: c for c in report.kpi_cards(summary_of(session, hand_plan), tr_en)}
-    assert cards["on_target"].value == "2 of 3 (67%)"
+    assert cards["on_target"].value == "67% (2/3)"
     assert cards["on_target"].delta == "+17 pp" and cards["on_target"].sign == 1
-    assert cards["on_target"].detail == "Last month: 1 of 2 (50%)"
+    assert cards["on_target"].detail == "Last month: 50% (1/2)"
     assert cards["gained"].value == "+55 pp" and cards["gained"].delta == "+10 pp"
     assert cards["gained"].detail == "Per committed task: +18.3 pp (committed 16.7)"
     assert (cards["resolved"].value, cards["resolved"].delta) == ("1", "+1")
@@ -132,7 +133,7 @@ def test_cards_show_the_change_against_last_month(session, hand_plan):
     assert cards["open"].up_is_good is False and cards["open"].detail == "Severity 2: 1"
     assert cards["on_target"].trend == [50.0, pytest.approx(66.7)]
     th = {c.key: c for c in report.kpi_cards(summary_of(session, hand_plan), tr_th)}
-    assert th["on_target"].value == "2 จาก 3 งาน (67%)" and th["gained"].delta == "+10 จุด%"
+    assert th["on_target"].value == "67% (2/3)" and th["gained"].delta == "+10 จุด%"
 
 
 def test_monthly_series(session, hand_plan):
@@ -206,8 +207,9 @@ def test_figures_agree_with_the_plan_arithmetic(session, small_journey):
     people = [plan.add_person(session, name=f"P{i}", department=rng.choice(["A", "B", ""]), user=USER)
               for i in range(4)]
     window = months.between("2026-01", "2026-08")
-    tasks = [plan.create_task(session, step_id=rng.choice(steps).id, title=f"Task {i}", start_month=rng.choice(window[:4]),
-                              due_month="2026-12", owner_id=rng.choice(people).id, user=USER) for i in range(8)]
+    tasks = [plan.create_task(session, step_id=rng.choice(steps).id, title=f"Task {i}",
+                              start_month=rng.choice(window[:4]), due_month="2026-12",
+                              owner_id=rng.choice(people).id, user=USER) for i in range(8)]
     for month in window:
         plan.set_commitments(session, journey_id=small_journey.id, month=month,
                              tiers={t.id: rng.choice([None, 10, 20, 30]) for t in tasks}, user=USER)
@@ -314,7 +316,7 @@ def test_chart_values(session, hand_plan):
     committed, achieved = exec_charts.committed_vs_achieved(s, "en", tr_en).data
     assert list(committed.y) == [25.0, 16.7] and list(achieved.y) == [22.5, 18.3]
     share = exec_charts.on_target_share(s, "en", tr_en).data[0]
-    assert list(share.y) == [50.0, 66.7] and list(share.text) == ["1/2", "2/3"]
+    assert list(share.y) == [50.0, 66.7] and list(share.text) == ["50% (1/2)", "67% (2/3)"]
     assert list(exec_charts.pain_points_resolved(s, "en", tr_en).data[0].y) == [0, 1]
     stage = exec_charts.by_stage(s, tr_en)
     assert list(stage.data[0].y) == ["Offer", "Use"] and list(stage.data[0].x) == [45.0, 10.0]
@@ -358,14 +360,14 @@ def test_report_escapes_user_text_and_holds_the_cards(session, hand_plan):
     cards = report.kpi_cards(s, tr_en)
     for card in cards:
         assert f'data-kpi="{card.key}"' in page and card.value in page
-    assert "1 of 2 (50%)" in page  # Sales and Support in October: T1 off, T2 on
+    assert "50% (1/2)" in page  # Sales and Support in October: T1 off, T2 on
 
 
 def test_report_in_thai(session, hand_plan):
     s = summary_of(session, hand_plan)
     page = report.monthly_report(s, lang="th", tr=tr_th, made_on=date(2026, 11, 2))
     assert "รายงาน CEM ประจำเดือนตุลาคม 2569" in page and "จัดทำเมื่อ 2 พฤศจิกายน 2569" in page
-    assert "2 จาก 3 งาน (67%)" in page and 'lang="th"' in page
+    assert "67% (2/3)" in page and 'lang="th"' in page
     assert json_text("ก.ย. 69") in page  # plotly writes chart text as JSON escapes
     assert 'data-chart="emotion"' not in page  # no tree given
 

@@ -98,19 +98,19 @@ def test_filters_by_stage_department_and_months(planned):
     at = open_page("en")
     at.multiselect(key="exec_stages").set_value([planned.use])
     run(at)
-    assert on_target(at) == "1 of 1 (100%)"
+    assert on_target(at) == "100% (1/1)"
     assert metrics(at)["Open pain points"] == "0"
 
     at.multiselect(key="exec_stages").set_value([])
     at.multiselect(key="exec_departments").set_value(["Sales"])
     run(at)
-    assert on_target(at) == "0 of 1 (0%)"
+    assert on_target(at) == "0% (0/1)"
     assert any(i18n.t("exec.pains_no_department", "en") in m.value for m in at.markdown)
 
     at.multiselect(key="exec_departments").set_value([])
     at.select_slider(key="exec_months").set_value(("2026-07", SEP))
     run(at)
-    assert on_target(at) == "1 of 2 (50%)"
+    assert on_target(at) == "50% (1/2)"
     first = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert first["data"][0]["x"] == ["Jul 2026", "Aug 2026", "Sep 2026"]
 
@@ -130,14 +130,14 @@ def test_two_journeys_together(planned, session):
     at = open_page("en")
     at.multiselect(key="exec_journeys").set_value([planned.journey_id, other.id])
     run(at)
-    assert on_target(at) == "2 of 3 (67%)"
+    assert on_target(at) == "67% (2/3)"
     options = at.multiselect(key="exec_stages").options
     assert "Mobile · 1. Sign up" in options and "Home internet · 1. Offer" in options
     emotion = at.selectbox(key="exec_emotion_journey")
     assert emotion.value == planned.journey_id
     emotion.set_value(other.id)
     run(at)
-    assert on_target(at) == "2 of 3 (67%)"
+    assert on_target(at) == "67% (2/3)"
 
 
 def test_the_sidebar_journey_is_the_default(app_db):
@@ -147,3 +147,10 @@ def test_the_sidebar_journey_is_the_default(app_db):
     assert any(i18n.t("exec.no_tasks", "th") in i.value for i in at.info)
     assert on_target(at, "th") == i18n.t("exec.kpi.none_committed", "th")
     assert len(at.get("plotly_chart")) == 7
+
+
+def test_without_any_journey_the_page_points_to_the_journeys_page(app_db, monkeypatch):
+    monkeypatch.setenv("CEM_SEED_SAMPLE", "0")
+    at = open_page("en")
+    assert at.title[0].value == i18n.t("page.executive", "en")
+    assert any(i18n.t("journey.none_yet", "en") in info.value for info in at.info)

@@ -21,6 +21,7 @@ PAGES = {
     "pages/excel.py": "page.excel",
     "pages/activity.py": "page.activity",
     "pages/admin.py": "page.admin",
+    "pages/executive.py": "page.executive",
 }
 
 

@@ -226,8 +226,12 @@ def test_a_due_month_before_the_start_is_refused(planned):
 
 
 def test_edit_and_delete_a_task(planned, app_db):
-    """The lead marks the task in progress and then moves it to the bin."""
+    """The lead marks the task in progress and then moves it to the bin; the other task stays."""
+    with db_session(app_db) as session:
+        other = plan.create_task(session, step_id=sample_tree(session).stages[0].steps[0].step.id, title="Other",
+                                 start_month=MONTH, due_month=MONTH, user="lead").id
     at = open_page("pages/tasks.py")
+    at.selectbox(key="tasks_edit_pick").set_value(planned["task"]).run()
     at.selectbox(key="tasks_edit_status").set_value("in_progress")
     at.button(key="tasks_edit_save").click().run()
     assert_fine(at)
@@ -238,6 +242,8 @@ def test_edit_and_delete_a_task(planned, app_db):
     with db_session(app_db) as session:
         assert session.get(Task, planned["task"]).deleted_at is not None
         assert [b.item_type for b in services.list_bin(session, planned["journey"])] == ["task"]
+    assert at.selectbox(key="tasks_edit_pick").value == other
+    assert list(table(at, "tasks_table")["task"]) == ["Other"]
 
 
 def test_my_tasks_quick_check_in(planned, app_db):
@@ -252,6 +258,18 @@ def test_my_tasks_quick_check_in(planned, app_db):
         [check_in] = plan.month_check_ins(session, planned["task"])
     assert (check_in.progress, check_in.note, check_in.month, check_in.created_by) == \
         (40, "Half the table done", MONTH, "alice")
+
+
+def test_editor_records_progress_of_their_own_tasks_only(planned, app_db):
+    """On the monthly page Alice (an editor) may record her task but not Bob's, and cannot plan the month."""
+    with db_session(app_db) as session:
+        bobs = plan.create_task(session, step_id=sample_tree(session).stages[0].steps[0].step.id, title="Bob's",
+                                start_month=MONTH, due_month=MONTH, owner_id=planned["bob"], user="lead").id
+    at = open_page("pages/monthly.py", "en", "alice")
+    present = keys(at)
+    assert f"monthly_record_{MONTH}_{planned['task']}" in present
+    assert f"monthly_record_{MONTH}_{bobs}" not in present
+    assert "monthly_plan_save" not in present and "monthly_tiers_save" not in present
 
 
 def test_overdue_and_off_target_for_the_lead(planned, app_db):

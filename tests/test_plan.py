@@ -433,3 +433,17 @@ def test_meetings_are_checked(session, small_journey, people):
         plan.record_meeting(session, journey_id=small_journey.id, held_on=date(2026, 11, 3), attendee_ids=[999],
                             user=USER)
     assert plan.list_meetings(session, small_journey.id) == []
+
+
+def test_a_meeting_and_its_task_updates_are_saved_together(session, small_journey, tasks):
+    """A meeting whose task update is wrong is not saved at all; a right one saves both at once."""
+    task_id = tasks["alice"]
+    with pytest.raises(ValidationError):
+        plan.record_meeting(session, journey_id=small_journey.id, held_on=date(2026, 11, 20), title="Month 1",
+                            check_ins={task_id: (150, "too much")}, user=USER)
+    assert plan.list_meetings(session, small_journey.id) == []
+    assert plan.month_check_ins(session, task_id) == []
+    meeting = plan.record_meeting(session, journey_id=small_journey.id, held_on=date(2026, 11, 20),
+                                  title="Month 1", check_ins={task_id: (35, "in the meeting")}, user=USER)
+    [check_in] = plan.month_check_ins(session, task_id)
+    assert (check_in.month, check_in.progress, check_in.meeting_id) == ("2026-11", 35, meeting.id)

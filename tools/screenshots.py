@@ -11,7 +11,8 @@ from playwright.sync_api import sync_playwright
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tools.serve import chromium_args, chromium_path, running_app, wait_for_app  # noqa: E402
 
-PAGES = ["", "map_editor", "board", "cycle", "insights", "excel"]
+PAGES = ["", "map_editor", "board", "tasks", "monthly", "meetings", "people", "executive", "cycle", "insights",
+         "activity", "excel", "admin"]
 
 
 def main(out_dir: str = "screenshots/tmp") -> None:

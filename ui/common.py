@@ -3,6 +3,8 @@ current journey, and showing errors."""
 from __future__ import annotations
 
 import runpy
+from datetime import timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -201,3 +203,35 @@ def show_flash() -> None:
 def md(text: str) -> str:
     """User text made safe to place inside Markdown."""
     return escape_markdown(text)
+
+
+def local_time(moment) -> str:
+    """A stored (UTC) time in the reader's time zone, from the browser."""
+    try:
+        zone = ZoneInfo(st.context.timezone or "Asia/Bangkok")
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = timezone.utc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+# ---------------------------------------------------------------- widgets that start from saved values
+#
+# Popping a widget's key does not reset it in the browser; giving the key a
+# value in session state before the widget is drawn does.
+
+
+def start(key: str, value, *, saved=None) -> str:
+    """A widget's key; the widget starts at `value`, and goes back to it
+    when `saved` (what the value was read from) changes."""
+    if key not in st.session_state or st.session_state.get(f"{key}_seen") != saved:
+        st.session_state[key] = value
+    st.session_state[f"{key}_seen"] = saved
+    return key
+
+
+def forget(*keys: str) -> None:
+    """Widgets to start afresh on the next run."""
+    for key in keys:
+        st.session_state.pop(key, None)
