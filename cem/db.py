@@ -91,7 +91,10 @@ def dispose_engine(url: str) -> None:
 @atexit.register
 def _dispose_all() -> None:
     for url in list(_engines):
-        dispose_engine(url)
+        try:
+            dispose_engine(url)
+        except OSError:  # its folder is gone already (a temporary database)
+            pass
 
 
 # ---------------------------------------------------------------- one writer at a time
