@@ -121,6 +121,7 @@ if may_record_meeting:
             if any(p not in choosable for p in picked):  # someone set aside meanwhile is no longer offered
                 st.session_state["meetings_attendees"] = [p for p in picked if p in choosable]
             attendees = st.multiselect(t("plan.meetings.attendees"), choosable, format_func=person_label,
+                                       placeholder=t("plan.meetings.attendees_placeholder"),
                                        key=start("meetings_attendees", team_ids))
             agenda = st.text_area(t("plan.col.agenda"), max_chars=5000, height=160, help=t("plan.meetings.agenda_help"),
                                   key=start("meetings_agenda", agenda_text(this_month)))

@@ -13,20 +13,35 @@ from tools.serve import chromium_args, chromium_path, running_app, wait_for_app 
 
 PAGES = ["", "map_editor", "board", "tasks", "monthly", "meetings", "people", "executive", "cycle", "insights",
          "activity", "excel", "admin"]
+ADMIN, PASSWORD = "admin", "screenshot-admin"
+
+
+def sign_in(page) -> None:
+    page.locator(".st-key-auth_username input").fill(ADMIN)
+    page.locator(".st-key-auth_password input").fill(PASSWORD)
+    page.locator(".st-key-auth_submit button").click()
+    page.wait_for_timeout(500)
+    wait_for_app(page)
 
 
 def main(out_dir: str = "screenshots/tmp") -> None:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp, running_app(f"sqlite:///{tmp}/shots.db") as url, \
+    env = {"CEM_ADMIN_USER": ADMIN, "CEM_ADMIN_PASSWORD": PASSWORD}
+    with tempfile.TemporaryDirectory() as tmp, running_app(f"sqlite:///{tmp}/shots.db", env=env) as url, \
             sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path(), args=chromium_args())
         page = browser.new_page(viewport={"width": 1440, "height": 1800})
         for lang in ("th", "en"):
+            page.goto(f"{url}/?lang={lang}")
+            wait_for_app(page)
+            sign_in(page)
             for name in PAGES:
-                page.goto(f"{url}/{name}?lang={lang}")
+                # In-app navigation: a new address would be a new session (signed out).
+                page.locator(f"[data-testid='stSidebarNav'] a[href$='/{name}']").first.click()
+                page.wait_for_timeout(800)
                 wait_for_app(page)
-                page.wait_for_timeout(1500)  # let charts draw
+                page.wait_for_timeout(1200)  # let charts draw
                 path = out / f"{name or 'journeys'}_{lang}.png"
                 page.screenshot(path=str(path), full_page=True)
                 print(path)
