@@ -63,6 +63,30 @@ def may_record(row: plan.TaskRow) -> bool:
     return may_plan or (may_check_in and row.owner is not None and row.owner.username == user)
 
 
+def tier_picker(row: plan.TaskRow, box_key: str, line: str, key: str, existing: int | None,
+                start_at: int | None) -> int | None:
+    """A task's card with 30/20/10 buttons; the tier chosen (None: not planned)."""
+    with st.container(border=True, key=box_key):
+        info, pick = st.columns([3, 2], vertical_alignment="center")
+        task_heading(info, row, line)
+        return pick.segmented_control(t("plan.col.tier"), tier_options(existing), format_func=percent,
+                                      label_visibility="collapsed", key=common.start(key, start_at, saved=start_at))
+
+
+def save_plan(month: str, chosen: dict[int, int | None], shown: list[plan.TaskRow]) -> None:
+    """Save the tiers that differ from what the month's plan already has."""
+    before = {r.task.id: r.figures.commitments.get(month) for r in shown}
+    changes = {task_id: tier for task_id, tier in chosen.items() if tier != before[task_id]}
+    try:
+        with common.db() as session:
+            changed = plan.set_commitments(session, journey_id=journey_id, month=month, tiers=changes, user=user)
+    except CemError as error:
+        common.show_error(error)
+    else:
+        common.flash(t("plan.monthly.plan_saved", n=changed, month=month_label(month)))
+        st.rerun()
+
+
 # Widgets take their values from session state only (never value=/default=),
 # so that setting a value here also shows in the browser.
 # ---------------------------------------------------------------- the month
@@ -110,26 +134,12 @@ with tab_plan:
         chosen: dict[int, int | None] = {}
         for row in candidates:
             current = row.figures.commitments.get(month)
-            with st.container(border=True, key=f"monthly_plan_row_{row.task.id}"):
-                info, pick = st.columns([3, 2], vertical_alignment="center")
-                task_heading(info, row, t("plan.monthly.progress_before",
-                                          progress=row.progress(months.previous(month))))
-                chosen[row.task.id] = pick.segmented_control(
-                    t("plan.col.tier"), tier_options(current), format_func=percent, label_visibility="collapsed",
-                    key=common.start(f"monthly_tier_{month}_{row.task.id}", current, saved=current))
+            line = t("plan.monthly.progress_before", progress=row.progress(months.previous(month)))
+            chosen[row.task.id] = tier_picker(row, f"monthly_plan_row_{row.task.id}", line,
+                                              f"monthly_tier_{month}_{row.task.id}", current, current)
         if st.button(t("plan.monthly.save_plan", month=month_label(month)), type="primary", icon="💾",
                      key="monthly_plan_save"):
-            changes = {task_id: tier for task_id, tier in chosen.items()
-                       if tier != next(r for r in candidates if r.task.id == task_id).figures.commitments.get(month)}
-            try:
-                with common.db() as session:
-                    changed = plan.set_commitments(session, journey_id=journey_id, month=month, tiers=changes,
-                                                   user=user)
-            except CemError as error:
-                common.show_error(error)
-            else:
-                common.flash(t("plan.monthly.plan_saved", n=changed, month=month_label(month)))
-                st.rerun()
+            save_plan(month, chosen, candidates)
 
     # The month's plan, grouped by tier.
     st.divider()
@@ -298,22 +308,9 @@ with tab_evaluation:
             existing = row.figures.commitments.get(following)
             last = row.last_tier(month)
             proposal = existing if existing is not None else (last if last in tiers else None)
-            with st.container(border=True, key=f"monthly_next_row_{row.task.id}"):
-                info, pick = st.columns([3, 2], vertical_alignment="center")
-                task_heading(info, row, t("plan.next.line", progress=row.progress(month), tier=percent(last)))
-                chosen_next[row.task.id] = pick.segmented_control(
-                    t("plan.col.tier"), tier_options(existing), format_func=percent, label_visibility="collapsed",
-                    key=common.start(f"monthly_next_tier_{following}_{row.task.id}", proposal, saved=proposal))
+            line = t("plan.next.line", progress=row.progress(month), tier=percent(last))
+            chosen_next[row.task.id] = tier_picker(row, f"monthly_next_row_{row.task.id}", line,
+                                                   f"monthly_next_tier_{following}_{row.task.id}", existing, proposal)
         if st.button(t("plan.next.save", month=month_label(following)), type="primary", icon="📅",
                      key="monthly_next_save"):
-            changes = {task_id: tier for task_id, tier in chosen_next.items()
-                       if tier != next(r for r in proposed if r.task.id == task_id).figures.commitments.get(following)}
-            try:
-                with common.db() as session:
-                    changed = plan.set_commitments(session, journey_id=journey_id, month=following, tiers=changes,
-                                                   user=user)
-            except CemError as error:
-                common.show_error(error)
-            else:
-                common.flash(t("plan.monthly.plan_saved", n=changed, month=month_label(following)))
-                st.rerun()
+            save_plan(following, chosen_next, proposed)

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 import streamlit as st
 
+from cem import services
 from ui import common
 
 POLL_SECONDS = 3
@@ -31,8 +32,6 @@ def watch(journey_id: int, seen_revision: int, *, redraw: bool) -> None:
         if redraw:
             st.rerun()
         with common.db() as session:
-            from cem import services
-
             changes = services.history(session, journey_id=journey_id, limit=50)
         others = sorted({c.user for c in changes if c.user != common.user()})
         st.info(t("live.changed", who=", ".join(common.md(name) for name in others) or "?"), icon="🔄")
