@@ -17,6 +17,7 @@ from cem.models import AppUser
 from ui import common
 
 AUTH_KEY = "auth_user"
+ROLE_KEY = "auth_role"  # the role read from the database at the start of this run
 t = common.t
 
 
@@ -39,7 +40,9 @@ def current_account() -> AppUser | None:
         account = auth.find_user(session, username)
     if account is None or not account.active:
         st.session_state.pop(AUTH_KEY, None)
+        st.session_state.pop(ROLE_KEY, None)
         return None
+    st.session_state[ROLE_KEY] = account.role
     return account
 
 
@@ -71,6 +74,7 @@ def require_account() -> AppUser:
     if account is None:
         st.stop()
     screen.empty()
+    st.session_state[ROLE_KEY] = account.role
     return account
 
 
@@ -145,6 +149,7 @@ def sign_in_screen() -> AppUser | None:
 
 def sign_out() -> None:
     st.session_state.pop(AUTH_KEY, None)
+    st.session_state.pop(ROLE_KEY, None)
     if oidc_configured() and st.user.is_logged_in:
         st.logout()
 
@@ -162,5 +167,7 @@ def can(account: AppUser | None, action: str) -> bool:
 
 def allowed(action: str) -> bool:
     """Whether the signed-in person's role may do `action` (for showing or
-    hiding controls; the services check again)."""
-    return can(current_account(), action)
+    hiding controls; the services check again). Uses the role app.py read
+    from the database at the start of this run, not another query."""
+    role = st.session_state.get(ROLE_KEY)
+    return role is not None and auth.may(role, action)
