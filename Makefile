@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test test-postgres test-unit test-pages test-e2e bench screenshots clean
+.PHONY: run test test-postgres test-unit test-pages test-e2e bench bench-growth screenshots clean
 
 $(BIN)/activate: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -41,9 +41,16 @@ test-pages: $(BIN)/activate
 test-e2e: $(BIN)/activate
 	$(BIN)/pytest tests/e2e
 
-## Rerun time of each page on a large journey against a small one.
+## Rerun time of each page on a large journey against a small one; saves, idle sessions and clicks in Chromium.
 bench: $(BIN)/activate
 	$(BIN)/python bench/bench_pages.py
+	$(BIN)/python bench/bench_writes.py
+	$(BIN)/python bench/bench_sessions.py
+	$(BIN)/python bench/bench_browser.py
+
+## Four pages on a journey 8 times the large one, against the large one.
+bench-growth: $(BIN)/activate
+	$(BIN)/python bench/bench_pages.py --growth
 
 ## Screenshots of every page in Thai and English (needs Chromium).
 screenshots: $(BIN)/activate

@@ -18,6 +18,7 @@ fails or does not show the journey it should.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import logging
 import os
@@ -28,6 +29,7 @@ import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Iterator, Sequence
 
@@ -35,21 +37,31 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import streamlit as st  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from cem import config, i18n  # noqa: E402
-from cem.db import dispose_engine, get_engine, migrate, session_scope  # noqa: E402
-from cem import months  # noqa: E402
-from cem.models import (  # noqa: E402
-    AppUser, CheckIn, Commitment, Idea, Journey, Measure, PainPoint, Person, Stage, Step, Task,
+from cem.core import config, i18n  # noqa: E402
+from cem.journey import excel, services  # noqa: E402
+from cem.core.db import dispose_engine, get_engine, migrate, session_scope  # noqa: E402
+from cem.core import months  # noqa: E402
+from cem.core.models import (  # noqa: E402
+    AppUser, Bill, BillImport, CheckIn, Commitment, Customer, Idea, Journey, Measure, PainPoint, Person, Stage, Step,
+    Task,
 )
-from cem.templates import GENERAL_LIFE_CYCLE  # noqa: E402
-from cem.text import escape_markdown  # noqa: E402
+from sqlalchemy import insert, select  # noqa: E402
+from cem.journey.templates import GENERAL_LIFE_CYCLE  # noqa: E402
+from cem.core.text import escape_markdown  # noqa: E402
 
 APP = str(ROOT / "app.py")
-PAGES = ("journeys", "map_editor", "board", "cycle", "insights", "excel", "executive")
+PAGES = ("journeys", "map_editor", "board", "tasks", "monthly", "meetings", "people", "executive", "cycle",
+         "insights", "activity", "excel", "admin", "pareto")
+TITLE_KEYS = {"pareto": "page.customers_pareto"}  # pages whose title key is not page.<file name>
+CUSTOMERS_PER_STEP, BILL_MONTHS = 10, 24  # billing data: 1,440 customers and 34,560 bills on the large journey
 TARGET = 2.0
-DEFAULT_RUNS = 15
+FLOOR_TARGET = 3.0  # a page's large rerun against the app shell's
+CHANGED_FLOOR_TARGET = 10.0  # the same right after a change
+DEFAULT_RUNS = 9
+EMPTY_PAGE = "bench/empty_page.py"  # the app shell alone: see with_empty_page
 WARM_UP_RERUNS = 2
 TIMEOUT_S = 120
 LANG = "th"
@@ -107,6 +119,10 @@ class Shape:
 
 SMALL = Shape("small", stages=7, steps=1, pains=1, measures=2, ideas=1)
 LARGE = Shape("large", stages=12, steps=12, pains=5, measures=3, ideas=2)
+HUGE = Shape("8x", stages=12, steps=96, pains=5, measures=3, ideas=2)  # 8x LARGE: 5,760 tasks
+GROWTH_PAGES = ("board", "executive", "tasks", "monthly")
+GROWTH_TARGET, GROWTH_CHANGED_TARGET = 2.0, 4.0
+IMPORT_TARGET = 5.0  # the whole Excel import of the large journey against calamine reading its cells
 
 
 @dataclass
@@ -186,6 +202,7 @@ def build_database(path: Path, shape: Shape, seed: int = 2026) -> BenchDb:
         session.add_all(ideas)
         session.commit()
         tasks = _build_plan(session, rng, journey.id, pains, measures, shape)
+        _build_bills(session, rng, CUSTOMERS_PER_STEP * len(steps))
         journey_id = journey.id
     return BenchDb(shape=shape, url=url, journey_id=journey_id, journey_name=name, stages=len(stages),
                    steps=len(steps), pains=len(pains), open_pains=sum(p.status == "open" for p in pains),
@@ -194,6 +211,30 @@ def build_database(path: Path, shape: Shape, seed: int = 2026) -> BenchDb:
 
 DEPARTMENTS = ["ศูนย์บริการลูกค้า", "ฝ่ายช่าง", "ฝ่ายขาย", "บัญชีและการเงิน", "ไอที", "การตลาด"]
 PLAN_MONTHS = 36  # three years of monthly commitments and check-ins
+
+
+def _build_bills(session, rng: random.Random, customers: int) -> None:
+    """`customers` customers with a skewed spread of monthly bills over BILL_MONTHS months, in one import."""
+    batch = _stamped(BillImport(file_name="bench.xlsx"))
+    session.add(batch)
+    session.flush()
+    now = datetime.now(timezone.utc)
+    audit = {"created_at": now, "updated_at": now, "created_by": USER, "updated_by": USER, "version": 1}
+    session.execute(insert(Customer), [{**audit, "code": f"B{n:06d}", "name": f"ลูกค้าเบนช์ {n}", "kind": "organisation",
+                                        "segment": ("องค์กร", "SME", "บุคคล")[n % 3], "notes": ""}
+                                       for n in range(1, customers + 1)])
+    ids = session.execute(select(Customer.id).order_by(Customer.id)).scalars().all()
+    first = date(2024, 12, 1)
+    bills = []
+    for customer_id in ids:
+        weight = rng.paretovariate(1.8)
+        for month in range(BILL_MONTHS):
+            day = date(first.year + (first.month + month - 1) // 12, (first.month + month - 1) % 12 + 1, 15)
+            bills.append({"import_id": batch.id, "customer_id": customer_id, "day": day,
+                          "amount_satang": int(59_000 * weight), "number": "", "service": "อินเทอร์เน็ต",
+                          "quantity": None, "key": f"b:{customer_id}:{month}"})
+    session.execute(insert(Bill), bills)
+    session.commit()
 
 
 def _build_plan(session, rng: random.Random, journey_id: int, pains: list, measures: list, shape: Shape) -> int:
@@ -270,19 +311,51 @@ def checked_run(at: AppTest, db: BenchDb, page: str) -> float:
     return elapsed
 
 
+_real_navigation = st.navigation
+
+
+def with_empty_page(pages, **kwargs):
+    """st.navigation as app.py calls it, with the benchmark's empty page
+    added to the menu (the app itself is not changed)."""
+    pages = {section: list(items) for section, items in pages.items()}
+    pages.setdefault("", []).append(st.Page(str(ROOT / EMPTY_PAGE), title="—", url_path="bench_empty"))
+    return _real_navigation(pages, **kwargs)
+
+
+def page_file(page: str) -> str:
+    """pages/<part>/<page>.py, relative to the app."""
+    return str(next((ROOT / "pages").rglob(f"{page}.py")).relative_to(ROOT))
+
+
 def open_page(page: str, db: BenchDb) -> AppTest:
-    """The app on `page` against `db`, warmed up and checked."""
+    """The app on `page` (None: the empty page) against `db`, warmed up and checked."""
     use_database(db)
     at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
     at.query_params["lang"] = LANG
     at.session_state["auth_user"] = USER  # signed in as the benchmark's administrator
-    checked_run(at, db, page)
+    checked_run(at, db, page or "shell")
     use_database(db)
-    at.switch_page(f"pages/{page}.py")
+    at.switch_page(EMPTY_PAGE if page is None else page_file(page))
     for _ in range(1 + WARM_UP_RERUNS):
-        checked_run(at, db, page)
-    check_page(at, page, db)
+        checked_run(at, db, page or "shell")
+    if page is not None:
+        check_page(at, page, db)
     return at
+
+
+def change_something(db: BenchDb, n: int) -> None:
+    """A small edit of the journey by someone else, so that every cache
+    keyed by the journey's revision misses on the next rerun."""
+    with session_scope(get_engine(db.url)) as session:
+        journey = services.get_journey(session, db.journey_id)
+        services.update_journey(session, journey_id=db.journey_id, name=journey.name,
+                                description=f"แผนที่สำหรับวัดความเร็วของหน้าเว็บ ({n})", user=USER)
+        # and one more bill, so that the customers' pages miss their cache too
+        batch = session.execute(select(BillImport.id)).scalars().first()
+        customer = session.execute(select(Customer.id)).scalars().first()
+        session.execute(insert(Bill).values(import_id=batch, customer_id=customer, day=date(2026, 11, 1),
+                                            amount_satang=100, number="", service="", key=f"change:{time.time_ns()}"))
+        session.commit()
 
 
 def _fail(page: str, db: BenchDb, what: str) -> None:
@@ -291,12 +364,12 @@ def _fail(page: str, db: BenchDb, what: str) -> None:
 
 def check_page(at: AppTest, page: str, db: BenchDb) -> None:
     """The page shows the benchmark journey, in full, without an error."""
-    title = i18n.t(f"page.{page}", LANG)
+    title = i18n.t(TITLE_KEYS.get(page, f"page.{page}"), LANG)
     if not at.title or at.title[0].value != title:
         _fail(page, db, f"expected the title {title!r}, got {[e.value for e in at.title]}")
     if at.error:
         _fail(page, db, "shows an error: " + "; ".join(e.value for e in at.error))
-    pickers = [s for s in at.selectbox if (s.key or "").startswith("ui_journey_id_widget_")]
+    pickers = [s for s in at.selectbox if (s.key or "").startswith("ui_journey_id_pick_")]
     if not pickers or pickers[0].value != db.journey_id:
         _fail(page, db, f"the sidebar does not show journey {db.journey_id}")
 
@@ -333,6 +406,9 @@ def check_page(at: AppTest, page: str, db: BenchDb) -> None:
         label = i18n.t("excel_page.download", LANG, name=escape_markdown(db.journey_name))
         if label not in [b.proto.label for b in at.get("download_button")]:
             _fail(page, db, f"no download button {label!r}")
+    elif page == "pareto":
+        if len(at.metric) != 4 or len(at.get("plotly_chart")) != 2 or len(at.dataframe) != 2:
+            _fail(page, db, "expected 4 KPI cards, 2 charts and 2 tables of the 20:80 analysis")
     elif page == "executive":
         charts = at.get("plotly_chart")
         if len(at.metric) != 4 or len(charts) != 7:
@@ -341,20 +417,60 @@ def check_page(at: AppTest, page: str, db: BenchDb) -> None:
             _fail(page, db, "the KPI cards show no plan data")
 
 
-def time_page(page: str, small: BenchDb, large: BenchDb, runs: int) -> tuple[float, float]:
-    """Median rerun time of `page` on each database, in seconds; the reruns
-    alternate between the two."""
-    apps = {"small": open_page(page, small), "large": open_page(page, large)}
-    times: dict[str, list[float]] = {"small": [], "large": []}
-    for _ in range(runs):
-        for db in (small, large):
-            times[db.shape.name].append(checked_run(apps[db.shape.name], db, page))
-    for db in (small, large):
-        check_page(apps[db.shape.name], page, db)
-    return statistics.median(times["small"]), statistics.median(times["large"])
+@dataclass
+class PageTimes:
+    """Median rerun times of one page, in seconds."""
+
+    small: float
+    large: float
+    small_changed: float
+    large_changed: float
+    shell: float  # the empty page on the large database, in the same loop
+
+
+def time_page(page: str, small: BenchDb, large: BenchDb, runs: int) -> PageTimes:
+    """Median rerun times of `page` on each database, warm and right after a
+    change, and of the app shell; all reruns take turns."""
+    pair = {"small": small, "large": large}  # roles: in --growth, the large journey and the 8x one
+    apps = {role: open_page(page, db) for role, db in pair.items()}
+    shell = open_page(None, large)
+    times: dict[str, list[float]] = {name: [] for name in ("small", "large", "small_changed", "large_changed",
+                                                           "shell")}
+    for n in range(runs):
+        for role, db in pair.items():
+            times[role].append(checked_run(apps[role], db, page))
+        times["shell"].append(checked_run(shell, large, "shell"))
+        for role, db in pair.items():
+            change_something(db, n)
+            times[f"{role}_changed"].append(checked_run(apps[role], db, page))
+    for role, db in pair.items():
+        check_page(apps[role], page, db)
+    return PageTimes(**{name: statistics.median(values) for name, values in times.items()})
 
 
 # ---------------------------------------------------------------- command line
+
+
+def time_import(db: BenchDb, runs: int) -> tuple[float, float]:
+    """Median seconds of the whole import of `db`'s journey exported to Excel
+    (checks, staging, storing), and of python-calamine reading its cells."""
+    from python_calamine import CalamineWorkbook
+
+    engine = get_engine(db.url)
+    with session_scope(engine) as session:
+        data = excel.export_journey(session, journey_id=db.journey_id, lang="th")
+        imports, reads = [], []
+        for _ in range(runs):
+            started = time.perf_counter()
+            copy = excel.import_journey(session, data=data, user=USER)
+            imports.append(time.perf_counter() - started)
+            services.delete_journey(session, journey_id=copy.id, user=USER)
+            started = time.perf_counter()
+            book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+            for name in book.sheet_names:
+                book.get_sheet_by_name(name).to_python()
+            reads.append(time.perf_counter() - started)
+    return statistics.median(imports), statistics.median(reads)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -364,7 +480,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--pages", default=",".join(PAGES),
                         help=f"comma-separated pages to time (default: all of {','.join(PAGES)})")
     parser.add_argument("--strict", action="store_true", help=f"exit 1 when a ratio is above {TARGET}")
+    parser.add_argument("--growth", action="store_true",
+                        help=f"time the large journey against one 8 times larger (default pages: "
+                             f"{','.join(GROWTH_PAGES)})")
     args = parser.parse_args(argv)
+    if args.growth and args.pages == ",".join(PAGES):
+        args.pages = ",".join(GROWTH_PAGES)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
     args.pages = [p.strip() for p in args.pages.split(",") if p.strip()]
@@ -372,6 +493,19 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     if unknown or not args.pages:
         parser.error(f"unknown page(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(PAGES)}")
     return args
+
+
+def figures(page: str, times: PageTimes, growth: bool) -> dict[str, tuple[float, float]]:
+    """The lines to print for a page: name -> (value, target)."""
+    if growth:
+        return {f"growth {page}": (times.large / times.small, GROWTH_TARGET),
+                f"growth {page} changed": (times.large_changed / times.small_changed, GROWTH_CHANGED_TARGET)}
+    return {
+        f"ratio {page}": (times.large / times.small, TARGET),
+        f"floor {page}": (times.large / times.shell, FLOOR_TARGET),
+        f"ratio {page} changed": (times.large_changed / times.small_changed, TARGET),
+        f"floor {page} changed": (times.large_changed / times.shell, CHANGED_FLOOR_TARGET),
+    }
 
 
 def _no_missing_context(record: logging.LogRecord) -> bool:
@@ -383,34 +517,46 @@ def main(argv: Sequence[str] | None = None) -> int:
     # AppTest's constructor touches session state outside a script run,
     # which Streamlit reports as "missing ScriptRunContext"; harmless noise.
     logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_no_missing_context)
+    st.navigation = with_empty_page
     with tempfile.TemporaryDirectory(prefix="cem-bench-") as folder, \
             environment(CEM_SEED_SAMPLE="0", DATABASE_URL=""):
         dbs = []
         try:
-            small = build_database(Path(folder) / "small.db", SMALL)
-            dbs.append(small)
-            large = build_database(Path(folder) / "large.db", LARGE)
-            dbs.append(large)
+            for shape in (LARGE, HUGE) if args.growth else (SMALL, LARGE):
+                dbs.append(build_database(Path(folder) / f"{shape.name}.db", shape))
+            small, large = dbs
             for db in dbs:
                 print(f"build {db.shape.name}: {db.build_s:.2f} s ({db.stages} stages, {db.steps} sub-steps, "
                       f"{db.pains} pain points, {db.measures} measures, {db.ideas} ideas, {db.tasks} tasks with "
                       f"{PLAN_MONTHS} months of commitments and check-ins)", flush=True)
+            missed = []
+            if not args.growth:
+                imported, read = time_import(large, args.runs)
+                print(f"import journey {large.shape.name}: {imported * 1000:.1f} ms; python-calamine reads its "
+                      f"cells in {read * 1000:.1f} ms (median of {args.runs})", flush=True)
+                print(f"ratio journey_import_vs_calamine: {imported / read:.2f}", flush=True)
+                if round(imported / read, 2) > IMPORT_TARGET:
+                    missed.append(f"ratio journey_import_vs_calamine ({imported / read:.2f} > {IMPORT_TARGET:g})")
             print(f"timing {args.runs} reruns per page and database, median wall time", flush=True)
-            ratios = {}
             for page in args.pages:
-                small_s, large_s = time_page(page, small, large, args.runs)
-                ratios[page] = large_s / small_s
-                print(f"page {page}: small {small_s * 1000:.1f} ms, large {large_s * 1000:.1f} ms", flush=True)
-                print(f"ratio {page}: {ratios[page]:.2f}", flush=True)
+                times = time_page(page, small, large, args.runs)
+                print(f"page {page}: {small.shape.name} {times.small * 1000:.1f} ms, {large.shape.name} "
+                      f"{times.large * 1000:.1f} ms; after a change: {small.shape.name} "
+                      f"{times.small_changed * 1000:.1f} ms, {large.shape.name} {times.large_changed * 1000:.1f} ms; "
+                      f"app shell {times.shell * 1000:.1f} ms", flush=True)
+                for name, (value, target) in figures(page, times, args.growth).items():
+                    print(f"{name}: {value:.2f}", flush=True)
+                    if round(value, 2) > target:
+                        missed.append(f"{name} ({value:.2f} > {target:g})")
         except BenchError as error:
             print(f"benchmark failed: {error}", file=sys.stderr, flush=True)
             return 2
         finally:
+            st.navigation = _real_navigation
             for db in dbs:
                 dispose_engine(db.url)
-    missed = [page for page, ratio in ratios.items() if round(ratio, 2) > TARGET]
     if missed:
-        print(f"above target {TARGET}: {', '.join(missed)}")
+        print(f"above target: {', '.join(missed)}")
     print(f"target met: {'no' if missed else 'yes'}")
     return 1 if missed and args.strict else 0
 

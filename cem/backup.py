@@ -1,9 +1,13 @@
 """The whole database as one JSON document, and back.
 
 An administrator downloads a backup of every table and can restore it
-later: journeys and their maps, accounts with their password hashes, the
-change log and the improvement plan. The tables are read from the SQLModel
-metadata of cem.models, so a new table is backed up without changing this
+later: journeys and their maps, accounts, the change log and the
+improvement plan. Password hashes are left out (written as "") unless the
+administrator asks for them; restoring a backup without them keeps each
+account's current password (matched by username), and an account the
+database does not have cannot sign in with a password until the
+administrator sets one. The tables are read from the SQLModel
+metadata of cem.core.models, so a new table is backed up without changing this
 module. Restoring replaces every row of every table with the backup's in one
 transaction: all of it or nothing.
 
@@ -23,9 +27,11 @@ table's "rows".
 An uploaded backup is untrusted: its size, encoding (strict UTF-8), nesting
 depth and number of values are checked before it is parsed, its JSON
 strictly (no NaN, no key twice), and then every table, column, type, text
-length, coded value, unique value, primary key and foreign key before
-anything is written. ImportFileError (keys data.err.*) says what is wrong
-and where. A backup is restored only into a database at the same schema
+length, coded value, integer range (counters leave room to count on),
+unique value, primary key and foreign key, and the fields people type with
+the services' own rules (names, months, tiers), before anything is
+written. ImportFileError (keys data.err.*) says what is wrong and where. A
+backup is restored only into a database at the same schema
 revision, and only if the restoring administrator stays an active
 administrator in it.
 """
@@ -40,18 +46,25 @@ from typing import Any
 
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import (
-    JSON, Boolean, Date, DateTime, Float, Integer, String, Table, delete, func, insert, select, text, update,
+    JSON, Boolean, Date, DateTime, Float, Integer, String, Table, delete, func, insert, literal, select, text,
+    update,
 )
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
 
-from cem.auth import authorize
-from cem.errors import ImportFileError
-from cem.models import (
+from cem.core import months
+from cem.core import validation as v
+from cem.core.auth import authorize
+from cem.core.errors import ImportFileError
+from cem.core.models import (
     EMOTION_MAX, EMOTION_MIN, MEASURE_KINDS, PAIN_STATUSES, PHASES, QUALITIES, RATING_MAX, RATING_MIN, ROLES,
-    SEVERITY_MAX, SEVERITY_MIN, TASK_STATUSES, TEAM_ROLES, Journey, utcnow,
+    SEVERITY_MAX, SEVERITY_MIN, TASK_STATUSES, TEAM_ROLES, AppUser, Journey, utcnow,
 )
-from cem.services import write_service
+from cem.improvement.plan import NOTE, PERSON_FIELDS, TASK_FIELDS
+from cem.improvement.progress import parse_tiers
+from cem.journey.services import (
+    IDEA_FIELDS, JOURNEY_FIELDS, MEASURE_FIELDS, PAIN_FIELDS, STAGE_FIELDS, STEP_FIELDS, write_service,
+)
 
 FORMAT = "cem-backup"
 VERSION = 1
@@ -60,12 +73,20 @@ MAX_DEPTH = 20  # nesting of arrays and objects; a backup itself needs 6 (+ the 
 MAX_VALUES = 5_000_000  # every number, string, array ... in the document
 MAX_DATETIME_CHARS = 64
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # PostgreSQL's integer
+# Counters the app adds to: a restore raises every journey's revision above
+# those used before, and each edit adds 1 to a version. Half the integer
+# range leaves room for both.
+COUNTER_MAX = 2**30 - 1
 INSERT_BATCH = 1000
 
 # Every table, parents before children (journey, stage, step, painpoint,
 # measure, idea, appuser, changelog and the plan's tables): rows are inserted
 # in this order and deleted in the reverse order.
-TABLES: tuple[Table, ...] = tuple(SQLModel.metadata.sorted_tables)
+# Sign-in sessions and attempts are the server's, not the team's data: a
+# backup leaves them out (they hold session hashes and client addresses),
+# and a restore leaves the current ones alone.
+NOT_BACKED_UP = ("signinsession", "signinattempt")
+TABLES: tuple[Table, ...] = tuple(t for t in SQLModel.metadata.sorted_tables if t.name not in NOT_BACKED_UP)
 HEADER_KEYS = ("format", "version", "schema_revision", "created_at", "created_by", "tables")
 
 # Coded values and number ranges the app relies on.
@@ -84,6 +105,39 @@ RANGES: dict[tuple[str, str], tuple[int, int]] = {
     **{("step", quality): (RATING_MIN, RATING_MAX) for quality in QUALITIES},
     ("checkin", "progress"): (0, 100),
     ("commitment", "tier"): (1, 100),
+    ("journey", "revision"): (1, COUNTER_MAX),
+    **{(table.name, "version"): (1, COUNTER_MAX) for table in TABLES if "version" in table.columns},
+    ("appuser", "failed_logins"): (0, COUNTER_MAX),
+}
+
+
+def _month(value: str) -> str:
+    if not months.MONTH.match(value):
+        raise v.FieldProblem("err.month", value=value[:20])
+    return value
+
+
+def _tiers(value: str) -> str:
+    try:
+        parse_tiers(value)
+    except ValueError:
+        raise v.FieldProblem("err.tiers", value=value[:40]) from None
+    return value
+
+
+# The services' own checks of the fields people type (names required, months
+# as YYYY-MM, tiers as the plan reads them ...): a restored value the app
+# could not have saved would break the pages that show it.
+FIELD_CHECKS: dict[tuple[str, str], Any] = {
+    **{(table, spec.name): spec.check for table, specs in (
+        ("journey", JOURNEY_FIELDS), ("stage", STAGE_FIELDS), ("step", STEP_FIELDS), ("painpoint", PAIN_FIELDS),
+        ("measure", MEASURE_FIELDS), ("idea", IDEA_FIELDS), ("person", PERSON_FIELDS), ("task", TASK_FIELDS))
+       for spec in specs},
+    ("journey", "tiers"): _tiers,
+    **{key: _month for key in (("task", "start_month"), ("task", "due_month"), ("commitment", "month"),
+                               ("checkin", "month"))},
+    ("checkin", "note"): NOTE,
+    ("checkin", "behind_reason"): NOTE,
 }
 
 
@@ -140,14 +194,18 @@ def schema_revision(session: Session) -> str | None:
     return MigrationContext.configure(session.connection()).get_current_revision()
 
 
-def export_backup(session: Session, *, user: str) -> bytes:
-    """Every row of every table as one UTF-8 JSON document (administrators only).
-    The backup holds password hashes: keep it as safe as the database."""
+def export_backup(session: Session, *, user: str, with_password_hashes: bool = False) -> bytes:
+    """Every row of every table as one UTF-8 JSON document (administrators
+    only). Accounts' password hashes are written as "" unless
+    `with_password_hashes`; a backup with them must be kept as safe as the
+    database."""
     by = authorize(session, user, "backup")
     tables = {}
     for table in TABLES:
         names = [column.name for column in table.columns]
-        rows = session.execute(select(*table.columns).order_by(*table.primary_key.columns))
+        columns = [column if (table.name, column.name) != ("appuser", "password_hash") or with_password_hashes
+                   else literal("").label(column.name) for column in table.columns]
+        rows = session.execute(select(*columns).order_by(*table.primary_key.columns))
         tables[table.name] = {"columns": names, "rows": [[_json_value(value) for value in row] for row in rows]}
     document = {"format": FORMAT, "version": VERSION, "schema_revision": schema_revision(session),
                 "created_at": utcnow().isoformat(), "created_by": by, "tables": tables}
@@ -192,6 +250,7 @@ def store_backup(session: Session, rows: dict[str, list[dict[str, Any]]], *, rev
     # Pages cache a journey's map by (journey id, revision), in every app
     # replica; restored journeys get revisions above any used before here.
     offset = (session.execute(select(func.max(Journey.revision))).scalar() or 0) + 1
+    rows = {**rows, "appuser": _keep_password_hashes(session, rows["appuser"])}
     for table in reversed(TABLES):
         session.execute(delete(table))
     for table in TABLES:
@@ -204,6 +263,16 @@ def store_backup(session: Session, rows: dict[str, list[dict[str, Any]]], *, rev
     session.commit()
     session.expire_all()  # objects loaded before now reload the restored rows when next used
     return {table.name: len(rows[table.name]) for table in TABLES}
+
+
+def _keep_password_hashes(session: Session, accounts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Accounts restored without a password hash (a backup made without
+    them) keep the hash of the account with the same username now; one the
+    database does not have stays without a password, and so cannot sign in
+    with one until the administrator sets it."""
+    current = dict(session.execute(select(AppUser.username, AppUser.password_hash)).all())
+    return [{**account, "password_hash": current.get(account["username"], "")} if not account["password_hash"]
+            else account for account in accounts]
 
 
 def _reset_id_sequences(session: Session) -> None:
@@ -358,6 +427,8 @@ def _check_table(name: str, table: Any) -> list[dict[str, Any]]:
             raise ImportFileError("data.err.row_shape", table=name, row=number, expected=len(columns))
         checked.append({column: _check_cell(rules[column], value, name, number)
                         for column, value in zip(columns, row)})
+        if name == "task" and checked[-1]["due_month"] < checked[-1]["start_month"]:
+            raise _cell_problem(name, number, "due_month", checked[-1]["due_month"], "err.due_before_start")
     for rule in rules.values():
         if rule.unique:
             first: dict[Any, int] = {}
@@ -383,9 +454,25 @@ _BAD_CHARACTERS = re.compile(r"[\x00\ud800-\udfff]")  # no database stores these
 
 
 def _check_cell(rule: Rule, value: Any, table: str, row: int) -> Any:
+    value = _check_type(rule, value, table, row)
+    check = FIELD_CHECKS.get((table, rule.name))
+    if check is not None and value is not None:
+        try:
+            check(value)
+        except v.FieldProblem as problem:
+            raise _cell_problem(table, row, rule.name, value, problem.code, problem.params) from None
+    return value
+
+
+def _cell_problem(table: str, row: int, column: str, value: Any, code: str, params=None) -> ImportFileError:
+    """data.err.cell; `params` fill `code`, the problem, and may hold the value as the check shows it."""
+    return ImportFileError("data.err.cell", **{"value": _short(value), **(params or {}), "table": table,
+                                               "row": row, "column": column, "problem": code})
+
+
+def _check_type(rule: Rule, value: Any, table: str, row: int) -> Any:
     def problem(code: str, **params) -> ImportFileError:
-        return ImportFileError("data.err.cell", table=table, row=row, column=rule.name, problem=code,
-                               value=_short(value), **params)
+        return _cell_problem(table, row, rule.name, value, code, params)
 
     if value is None:
         if not rule.nullable:

@@ -14,10 +14,10 @@ import getpass
 import os
 import sys
 
-from cem import i18n
-from cem.auth import create_first_admin
-from cem.db import get_engine, migrate, session_scope
-from cem.errors import CemError
+from cem.core import i18n
+from cem.core.auth import create_first_admin
+from cem.core.db import get_engine, migrate, session_scope
+from cem.core.errors import CemError
 
 
 def main(argv: list[str] | None = None) -> int:

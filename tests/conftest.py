@@ -25,9 +25,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from cem import services
-from cem.db import dispose_engine, get_engine, migrate, session_scope
-from cem.models import AppUser
+from cem.core import config as cem_config
+from cem.journey import services
+from cem.core.db import dispose_engine, get_engine, migrate, session_scope
+from cem.core.models import AppUser
 
 USER = "tester"
 # One account per role (tester is a lead, who may edit the map and delete journeys).
@@ -45,6 +46,7 @@ def in_ci() -> bool:
 
 
 def pytest_configure(config) -> None:
+    cem_config.share_the_interpreter()  # as app.py does in the app server
     if in_ci() and not TEST_DATABASE_URL:
         raise pytest.UsageError(
             "CI is set but TEST_DATABASE_URL is not: CI must run every database test on PostgreSQL too. "
@@ -85,7 +87,7 @@ def pytest_terminal_summary(terminalreporter) -> None:
 
 
 def postgres_url(database: str | None = None) -> str:
-    """TEST_DATABASE_URL with the app's driver (as cem.config spells it),
+    """TEST_DATABASE_URL with the app's driver (as cem.core.config spells it),
     for `database` if given."""
     url = make_url(TEST_DATABASE_URL)
     if url.drivername in ("postgres", "postgresql"):

@@ -23,12 +23,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import event, text  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
-from cem import services  # noqa: E402
-from cem.db import WRITE_OPTION, get_engine, session_scope  # noqa: E402
-from cem.errors import ConflictError  # noqa: E402
-from cem.excel import import_journey  # noqa: E402
-from cem.models import PainPoint, Stage, Step  # noqa: E402
-from cem.services import RowChanges  # noqa: E402
+from cem.journey import services  # noqa: E402
+from cem.core.db import WRITE_OPTION, get_engine, session_scope  # noqa: E402
+from cem.core.errors import ConflictError  # noqa: E402
+from cem.journey.excel import import_journey  # noqa: E402
+from cem.core.models import PainPoint, Stage, Step  # noqa: E402
+from cem.journey.services import RowChanges  # noqa: E402
 
 USER = "tester"
 

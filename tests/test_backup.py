@@ -9,11 +9,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from cem import auth, backup, services
-from cem.auth import PermissionDenied
-from cem.errors import ImportFileError
-from cem.i18n import LANGS, error_text
-from cem.models import Journey
+from cem import backup
+from cem.core import auth
+from cem.journey import services
+from cem.core.auth import PermissionDenied
+from cem.core.errors import ImportFileError
+from cem.core.i18n import LANGS, LOCALES_DIR, error_text
+from cem.core.models import Journey
 
 USER = "tester"
 ADMIN = "admin"
@@ -120,7 +122,7 @@ def test_backup_document_holds_every_table_with_iso_datetimes(session):
     row, index = cell(doc, "journey", 1, "created_at")
     assert datetime.fromisoformat(row[index]).utcoffset().total_seconds() == 0
     users = [dict(zip(doc["tables"]["appuser"]["columns"], r)) for r in doc["tables"]["appuser"]["rows"]]
-    assert next(u for u in users if u["username"] == "somchai")["password_hash"].startswith("$argon2id$")
+    assert next(u for u in users if u["username"] == "somchai")["password_hash"] == ""  # unless asked for
     log = [dict(zip(doc["tables"]["changelog"]["columns"], r)) for r in doc["tables"]["changelog"]["rows"]]
     assert {"old": {"status": "open"}, "new": {"status": "resolved"}} in [
         {"old": entry["old"], "new": entry["new"]} for entry in log if entry["action"] == "update"]
@@ -181,7 +183,7 @@ def test_failure_while_restoring_leaves_everything(session, monkeypatch):
 
 def add_meeting(session, journey: Journey):
     """A person, a meeting on a date and its attendee (the plan's tables), if this version has them."""
-    from cem import models
+    from cem.core import models
 
     needed = ("Person", "Meeting", "MeetingAttendee")
     if not all(hasattr(models, name) for name in needed):
@@ -502,7 +504,7 @@ def test_every_data_key_in_both_languages():
     from pathlib import Path
     import string
 
-    folder = Path(backup.__file__).resolve().parent / "locales"
+    folder = LOCALES_DIR
     catalogues = {lang: json.loads((folder / lang / "data.json").read_text(encoding="utf-8")) for lang in LANGS}
     assert catalogues["th"].keys() == catalogues["en"].keys()
     assert all(key.startswith("data.") for key in catalogues["en"])
@@ -626,3 +628,100 @@ def test_restore_gives_journeys_revisions_never_used_before(session):
     services.update_journey(session, journey_id=journey.id, name="changed", description="", user=USER)
     backup.restore_backup(session, data=data, user="admin")
     assert services.journey_revision(session, journey.id) > before + 1
+
+
+# ---------------------------------------------------------------- hostile values (issue 8)
+
+
+def test_a_duplicate_key_is_refused_with_its_name(session):
+    """A key twice in one object is refused naming the key, in both languages (t() once choked on key=)."""
+    data = b'{"format": "cem-backup", "format": "other"}'
+    error = restore_error(session, data)
+    assert (error.code, error.params) == ("data.err.duplicate_key", {"key": "format"})
+    assert "format" in error_text(error, "th") and "format" in error_text(error, "en")
+
+
+@pytest.mark.parametrize("column, value", [("revision", 2**31 - 1), ("version", 2**31 - 1), ("revision", 0)])
+def test_counters_leave_room_to_count_on(session, column, value):
+    """journey.revision = 2147483647 fits PostgreSQL's integer but the restore adds to it (integer out of
+    range): revisions and versions must leave room to count on."""
+    populate(session)
+    doc = set_cell(document(session), "journey", 1, column, value)
+    error = restore_error(session, encoded(doc))
+    assert (error.code, error.params["table"], error.params["row"], error.params["column"]) == (
+        "data.err.cell", "journey", 1, column)
+    assert error.params["problem"] == "data.problem.int_range"
+
+
+def plan_document(session) -> dict:
+    """A backup with a task, a commitment and a check-in."""
+    from cem.improvement import plan
+    journey = populate(session)
+    step_id = services.load_journey_tree(session, journey.id).stages[0].steps[0].step.id
+    task = plan.create_task(session, step_id=step_id, title="Call back", start_month="2026-01", due_month="2026-03",
+                            user=USER)
+    plan.set_commitments(session, journey_id=journey.id, month="2026-01", tiers={task.id: 30}, user=USER)
+    plan.record_check_in(session, task_id=task.id, month="2026-01", progress=20, user=USER)
+    return document(session)
+
+
+@pytest.mark.parametrize("table, column, value, problem", [
+    ("journey", "tiers", "abc", "err.tiers"),
+    ("journey", "tiers", "", "err.tiers"),
+    ("journey", "tiers", "0", "err.tiers"),
+    ("journey", "tiers", "999", "err.tiers"),
+    ("task", "start_month", "2026-13", "err.month"),
+    ("task", "due_month", "", "err.month"),
+    ("task", "due_month", "2025-12", "err.due_before_start"),
+    ("checkin", "month", "garbage", "err.month"),
+    ("commitment", "month", "2026-1", "err.month"),
+    ("journey", "name", "   ", "err.required"),
+    ("task", "title", "", "err.required"),
+])
+def test_values_the_pages_cannot_show_are_refused(session, table, column, value, problem):
+    """A restored field meets the same rules as the services, or the restore names its table, row and column."""
+    doc = set_cell(plan_document(session), table, 1, column, value)
+    error = restore_error(session, encoded(doc))
+    assert (error.code, error.params["table"], error.params["row"], error.params["column"]) == (
+        "data.err.cell", table, 1, column)
+    assert error.params["problem"] == problem
+    assert column in error_text(error, "en")
+
+
+def accounts(doc) -> dict[str, dict]:
+    part = doc["tables"]["appuser"]
+    return {row[part["columns"].index("username")]: dict(zip(part["columns"], row)) for row in part["rows"]}
+
+
+def test_password_hashes_stay_out_of_a_backup_unless_asked_for(session):
+    populate(session)
+    assert {a["password_hash"] for a in accounts(document(session)).values()} == {""}
+    with_hashes = json.loads(backup.export_backup(session, user=ADMIN, with_password_hashes=True))
+    assert accounts(with_hashes)["somchai"]["password_hash"].startswith("$argon2id$")
+
+
+def test_a_backup_without_hashes_keeps_the_accounts_current_passwords(session):
+    """Restoring keeps each account's current password; an account the database does not have cannot sign in
+    until the administrator sets a password."""
+    populate(session)
+    doc = document(session)
+    part = doc["tables"]["appuser"]
+    newcomer = dict(accounts(doc)["somchai"], id=999, username="newcomer", email="")
+    part["rows"].append([newcomer[c] for c in part["columns"]])
+    backup.restore_backup(session, data=encoded(doc), user=ADMIN)
+    assert auth.authenticate(session, username="somchai", password="long enough 1").username == "somchai"
+    with pytest.raises(auth.AuthError):
+        auth.authenticate(session, username="newcomer", password="long enough 1")
+
+
+def test_sign_in_sessions_and_attempts_stay_out_of_backups(session):
+    """A backup carries no session hashes or client addresses, and a restore leaves today's sessions alone."""
+    from cem.core.models import SignInSession
+    auth.start_session(session, username="alice", client="10.1.2.3")
+    saved = backup.export_backup(session, user="admin")
+    tables = json.loads(saved)["tables"]
+    assert "signinsession" not in tables and "signinattempt" not in tables and b"10.1.2.3" not in saved
+    auth.start_session(session, username="bob", client="10.9.9.9")  # signed in after the backup
+    backup.restore_backup(session, data=saved, user="admin")
+    session.rollback()
+    assert sorted(s.username for s in session.exec(select(SignInSession)).scalars()) == ["alice", "bob"]

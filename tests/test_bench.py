@@ -27,7 +27,23 @@ def test_benchmark_prints_a_ratio_per_page(capsys, monkeypatch):
     assert bench.main(["--runs", "2", "--pages", "journeys,board"]) == 0
     out = capsys.readouterr().out
     for page in ("journeys", "board"):
-        assert re.search(rf"^page {page}: small \d+\.\d ms, large \d+\.\d ms$", out, re.M), out
-        assert re.search(rf"^ratio {page}: \d+\.\d\d$", out, re.M), out
+        assert re.search(rf"^page {page}: small \d+\.\d ms, large \d+\.\d ms; after a change: small \d+\.\d ms, "
+                         rf"large \d+\.\d ms; app shell \d+\.\d ms$", out, re.M), out
+        for line in ("ratio", "floor"):
+            assert re.search(rf"^{line} {page}: \d+\.\d\d$", out, re.M), out
+            assert re.search(rf"^{line} {page} changed: \d+\.\d\d$", out, re.M), out
+    assert re.search(r"^ratio journey_import_vs_calamine: \d+\.\d\d$", out, re.M), out
     assert re.search(r"^target met: (yes|no)$", out, re.M), out
     assert bench.os.environ["DATABASE_URL"] == "sqlite:////nonexistent/must-not-be-used.db"
+
+
+def test_write_benchmark_prints_saves_per_second(capsys, monkeypatch):
+    """A short write benchmark on SQLite prints both lines and the ratio."""
+    monkeypatch.syspath_prepend(str(BENCH.parent))  # its writer processes import it by name
+    module = importlib.import_module("bench_writes")
+    assert module.main(["--seconds", "1", "--writers", "4", "--journeys", "2", "--backends", "sqlite"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^writes sqlite: 1 writer: \d+ saves/s, save p50 \d+\.\d ms, p95 \d+\.\d ms$", out, re.M), out
+    assert re.search(r"^writes sqlite: 4 writers on 2 journeys: \d+ saves/s", out, re.M), out
+    assert re.search(r"^ratio writes sqlite: \d+\.\d\d ", out, re.M), out
+    assert re.search(r"^ratio save_p95 sqlite: \d+\.\d\d ", out, re.M), out

@@ -23,13 +23,13 @@ from pathlib import Path
 from sqlalchemy.exc import OperationalError
 from sqlmodel import func, select
 
-from cem import services
-from cem.auth import create_user
-from cem.db import session_scope
-from cem.errors import ConflictError
-from cem.models import ChangeLog, Idea, PainPoint
-from cem.services import RowChanges
-from cem.validation import TEXT_LONG
+from cem.journey import services
+from cem.core.auth import create_user
+from cem.core.db import session_scope
+from cem.core.errors import ConflictError
+from cem.core.models import ChangeLog, Idea, PainPoint
+from cem.journey.services import RowChanges
+from cem.core.validation import TEXT_LONG
 
 EDITORS = 20
 SECONDS = float(os.environ.get("CEM_CONCURRENCY_SECONDS", "8"))

@@ -26,10 +26,10 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlmodel import func, select
 
-from cem import services
-from cem.db import dispose_engine, get_engine, migrate, session_scope, write_lock
-from cem.excel import export_journey, import_journey
-from cem.models import ChangeLog, Idea, Journey, Measure, PainPoint, Stage, Step
+from cem.journey import services
+from cem.core.db import dispose_engine, get_engine, migrate, session_scope, write_lock
+from cem.journey.excel import export_journey, import_journey
+from cem.core.models import ChangeLog, Idea, Journey, Measure, PainPoint, Stage, Step
 from tests.conftest import USER
 
 WORKER = Path(__file__).resolve().parent / "crash_worker.py"

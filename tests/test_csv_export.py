@@ -8,10 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cem import services
-from cem.csv_export import COLUMNS, looks_like_formula, neutralise, pain_points_csv, read_neutralised
-from cem.errors import NotFoundError
-from cem.i18n import LANGS, t
+from cem.journey import services
+from cem.journey.csv_export import COLUMNS, csv_bytes, looks_like_formula, neutralise, pain_points_csv, read_neutralised
+from cem.core.errors import NotFoundError
+from cem.core.i18n import LANGS, t
 
 USER = "tester"
 DANGEROUS = tuple("=+-@\t\r")
@@ -79,9 +79,9 @@ def test_formula_text_is_neutralised_but_numbers_are_not(session):
 
 
 NEUTRALISED = [
-    ("=1+2", "'=1+2"), ("+1", "'+1"), ("-2", "'-2"), ("@cmd", "'@cmd"), ("\t=1", "'\t=1"), ("\r=1", "'\r=1"),
+    ("=1+2", "'=1+2"), ("+1", "'+1"), ("-2", "'-2"), ("@cmd", "'@cmd"), ("\t=1", "'\t'=1"), ("\r=1", "'\r'=1"),
     ("'=1", "''=1"), ("''+x", "'''+x"), ("'", "'"), ("'abc", "'abc"), ("''", "''"), ("abc", "abc"), ("", ""),
-    (" =1", " =1"), ("a=b", "a=b"), ("ไทย", "ไทย"), ("=ไทย", "'=ไทย"), ("\n=1", "\n=1"), ("1", "1"),
+    (" =1", " =1"), ("a=b", "a=b"), ("ไทย", "ไทย"), ("=ไทย", "'=ไทย"), ("\n=1", "\n'=1"), ("x;=1+1", "x;'=1+1"), ("1", "1"),
 ]
 
 
@@ -110,7 +110,7 @@ def test_neutralise_round_trips_and_is_never_dangerous(text):
     cell = neutralise(text)
     assert read_neutralised(cell) == text
     assert not cell.startswith(DANGEROUS)
-    assert cell == text or cell == "'" + text
+    assert cell.replace("'", "") == text.replace("'", "")  # only apostrophes are added
 
 
 THAI = "กขคงจฉชซญดตถทธนบปผพฟภมยรลวศษสหอฮะัาำิีึืุูเแโใไ่้๊๋์"
@@ -131,3 +131,50 @@ def test_any_exported_text_reads_back_exactly(session, pain, measure, prefix):
     row = rows_of(pain_points_csv(session, journey_id=journey.id, lang="en"))[1]
     assert read_neutralised(row[6]) == point.text and read_neutralised(row[11]) == saved.text
     assert not row[6].startswith(DANGEROUS) and not row[11].startswith(DANGEROUS)
+
+
+# ---------------------------------------------------------------- list separators (issue 8)
+
+SEPARATORS = (",", ";", "\t")
+
+
+def cells_read_with(data: bytes, delimiter: str) -> list[str]:
+    """Every cell of the CSV as a spreadsheet whose list separator is `delimiter` reads it."""
+    text = data.decode("utf-8-sig")
+    return [cell for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter) for cell in row]
+
+
+def dangerous_cells(data: bytes) -> dict[str, list[str]]:
+    found = {d: [c for c in cells_read_with(data, d) if c.startswith(("=", "+", "-", "@"))] for d in SEPARATORS}
+    return {d: cells for d, cells in found.items() if cells}
+
+
+def test_text_after_any_list_separator_is_neutralised(session):
+    """Where ; (or tab) is the list separator, pain text x;=1+1 must not open as a live =1+1 cell."""
+    journey = services.create_journey(session, name="J", user=USER)
+    stage = services.add_stage(session, journey_id=journey.id, name="a;@SUM(1)", user=USER)
+    step = services.add_step(session, stage_id=stage.id, name="s,+1", user=USER)
+    for text in ("x;=1+1", "a,=HYPERLINK(\"http://evil\")", "t\t-2", "q;'=1", "m;;=1", "n; =1"):
+        pain = services.add_pain_point(session, step_id=step.id, text=text, user=USER)
+        services.add_measure(session, pain_point_id=pain.id, text="fix;@cmd", user=USER)
+    data = pain_points_csv(session, journey_id=journey.id, lang="en")
+    assert dangerous_cells(data) == {}
+    rows = rows_of(data)
+    assert [read_neutralised(row[6]) for row in rows[1:]] == ["x;=1+1", "a,=HYPERLINK(\"http://evil\")", "t\t-2",
+                                                              "q;'=1", "m;;=1", "n; =1"]
+    assert {read_neutralised(row[11]) for row in rows[1:]} == {"fix;@cmd"}
+
+
+any_text = st.text(st.one_of(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+                            st.sampled_from("'=+-@\t\r\n\",;")))
+
+
+@given(cells=st.lists(st.one_of(st.integers(0, 99), any_text), min_size=1, max_size=6))
+def test_csv_bytes_is_safe_for_every_separator(cells):
+    """Any row, read with , ; or tab as the separator, has no cell that starts like a formula; read with ,
+    it gives back every text exactly and numbers as numbers."""
+    data = csv_bytes([cells])
+    assert data.startswith("\ufeff".encode())
+    assert dangerous_cells(data) == {}
+    (row,) = rows_of(data)
+    assert [read_neutralised(c) for c in row] == [str(c) for c in cells]

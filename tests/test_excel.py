@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
+import time
 import zipfile
+from datetime import date
 from io import BytesIO
 from pathlib import Path
 
@@ -12,15 +16,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import func, select
 
-from cem import excel, services
-from cem.csv_export import looks_like_formula
-from cem.db import dispose_engine, get_engine, migrate, session_scope
-from cem.errors import ImportFileError
-from cem.i18n import LANGS, t
-from cem.models import Idea, Journey, Stage
+from cem.journey import excel, services
+from cem.core import staging
+from cem.journey.csv_export import looks_like_formula
+from cem.core.db import dispose_engine, get_engine, migrate, session_scope
+from cem.core.errors import ImportFileError
+from cem.core.i18n import LANGS, LOCALES_DIR, catalogue, t
+from cem.core.models import Idea, Journey, Stage
 
 USER = "tester"
-LOCALES = Path(excel.__file__).resolve().parent / "locales"
+LOCALES = LOCALES_DIR
 
 
 def make_journey(session, name="บริการติดตั้งอินเทอร์เน็ต"):
@@ -97,9 +102,10 @@ def test_round_trip_loses_nothing(session, lang):
     """A map exported and imported again comes back the same, in Thai or English."""
     original = make_journey(session)
     data = excel.export_journey(session, journey_id=original.id, lang=lang)
-    copy = excel.import_journey(session, data=data, user="alice")
+    copy = excel.import_journey(session, data=data, user="alice", lang=lang)
     assert copy.id != original.id
-    assert snapshot(session, copy.id) == snapshot(session, original.id)
+    assert snapshot(session, copy.id) == {**snapshot(session, original.id), "name": copy.name}
+    assert copy.name.startswith(original.name + " (") and copy.name != original.name
     assert copy.created_by == "alice"
 
 
@@ -125,7 +131,7 @@ def test_labels_of_either_language_and_raw_codes_are_read(session):
         ws.cell(2, column_of(ws, "excel.col.phase")).value = "  BEFORE service "
         ws.cell(4, column_of(ws, "excel.col.phase")).value = "after"
 
-    copy = excel.import_journey(session, data=edited(data, retype), user=USER)
+    copy = excel.import_journey(session, data=edited(data, retype), user=USER, name=journey.name)
     assert snapshot(session, copy.id) == snapshot(session, journey.id)
 
 
@@ -166,7 +172,7 @@ def test_text_that_looks_like_a_formula_stays_text(session):
     assert all(cell.data_type == "s" for cell in ideas)
     assert ideas[0].value == "=1+2"
 
-    copy = excel.import_journey(session, data=data, user=USER)
+    copy = excel.import_journey(session, data=data, user=USER, name="=cmd")
     tree = snapshot(session, copy.id)
     assert tree["name"] == "=cmd"
     texts = [idea["text"] for idea in tree["stages"][0]["steps"][0]["ideas"]]
@@ -199,9 +205,10 @@ def test_formula_like_text_carries_excels_quote_prefix(session):
     ideas = book["Ideas"]
     assert [c.quotePrefix for c in ideas["C"][1:]] == [True] * 6 + [False] * 4 + [True]
     assert ideas["C2"].value == "=1+2" and ideas["C2"].data_type == "s"
-    copy = excel.import_journey(session, data=data, user=USER)
+    copy = excel.import_journey(session, data=data, user=USER, lang="en")
     tree = snapshot(session, copy.id)
-    assert (tree["name"], tree["stages"][0]["steps"][0]["touchpoint"]) == ("=cmd", "-1")
+    assert tree["name"].startswith("=cmd (imported ")
+    assert tree["stages"][0]["steps"][0]["touchpoint"] == "-1"
     texts = [idea["text"] for idea in tree["stages"][0]["steps"][0]["ideas"]]
     assert texts == FORMULA_TEXTS + ["ไทย =1", "'=quoted", "=1+1"]  # the import strips, like every form
 
@@ -246,6 +253,50 @@ def test_failure_while_saving_leaves_nothing(session, monkeypatch):
     assert session.exec(select(func.count()).select_from(Idea)).one() == 3
 
 
+def test_staging_files_go_and_connections_come_back_clean(session, monkeypatch, tmp_path):
+    """On SQLite the rows are staged in a private file before the write
+    lock: it is gone after an import and after a failed one, and the
+    pooled connection that attached it works for the next import."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    journey = make_journey(session)
+    data = excel.export_journey(session, journey_id=journey.id, lang="en")
+    first = excel.import_journey(session, data=data, user=USER)
+
+    def broken_commit():
+        raise RuntimeError("disk full")
+
+    with monkeypatch.context() as broken:
+        broken.setattr(session, "commit", broken_commit)
+        with pytest.raises(RuntimeError):
+            excel.import_journey(session, data=data, user=USER)
+    second = excel.import_journey(session, data=data, user=USER)
+    original = snapshot(session, journey.id)
+    assert [snapshot(session, j.id) for j in (first, second)] == [{**original, "name": j.name} for j in (first, second)]
+    assert list(tmp_path.glob("cem-import-*")) == []
+    assert services.list_journeys(session)  # a plain read on a connection that had the file attached
+
+
+def test_sqlite_staging_files_left_by_a_killed_import_go_a_day_later(session, monkeypatch, tmp_path):
+    """A process killed while importing leaves its staging file behind; the next import removes it once it is a day old."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    old, recent = tmp_path / "cem-import-old.sqlite", tmp_path / "cem-import-recent.sqlite"
+    for left in (old, recent):
+        left.write_bytes(b"rows")
+    os.utime(old, (time.time() - staging.STALE_AFTER_S - 60,) * 2)
+    journey = make_journey(session)
+    excel.import_journey(session, data=excel.export_journey(session, journey_id=journey.id, lang="en"), user=USER)
+    assert sorted(p.name for p in tmp_path.glob("cem-import-*")) == [recent.name]
+
+
+def test_sqlite_storing_unstaged_rows_is_refused(session):
+    """store_imported_journey is a write service of its own: on SQLite it
+    needs the rows staged (import_journey does it), and says so."""
+    before = journey_count(session)
+    with pytest.raises(RuntimeError, match="staged"):
+        excel.store_imported_journey(session, {"journey": []}, user=USER)
+    assert journey_count(session) == before
+
+
 def test_missing_sheet(session):
     """A workbook without the ideas sheet says which sheet is missing."""
     journey = make_journey(session)
@@ -253,6 +304,14 @@ def test_missing_sheet(session):
     error = import_error(session, edited(data, lambda b: b.remove(b[t("excel.sheet.ideas", "th")])))
     assert error.code == "excel.err.missing_sheet"
     assert error.params == {"sheet": "excel.sheet.ideas"}
+
+
+def test_missing_journey_sheet_alone(session):
+    """A workbook without its journey sheet says only that."""
+    journey = make_journey(session)
+    data = excel.export_journey(session, journey_id=journey.id, lang="en")
+    error = import_error(session, edited(data, lambda b: b.remove(b["Journey"])))
+    assert (error.code, error.params) == ("excel.err.missing_sheet", {"sheet": "excel.sheet.journey"})
 
 
 def test_missing_column(session):
@@ -294,9 +353,133 @@ def test_duplicate_number(session):
         ws.cell(3, column_of(ws, "excel.col.step_no")).value = 1
 
     error = import_error(session, edited(data, twice))
-    assert error.code == "excel.err.duplicate"
-    assert error.params == {"sheet": "Sub-steps", "row": 3, "column": "Sub-step no.", "number": "1.1",
-                            "first_row": 2}
+    assert isinstance(error, excel.ImportFileErrors)
+    assert error.errors[0].code == "excel.err.duplicate"
+    assert error.errors[0].params == {"sheet": "Sub-steps", "row": 3, "column": "Sub-step no.", "number": "1.1",
+                                      "first_row": 2}
+    # Sub-step 1.2 is gone, so its pain point and idea have no sub-step to belong to.
+    assert [(e.code, e.params["sheet"], e.params["row"], e.params["number"]) for e in error.errors[1:]] == [
+        ("excel.err.no_parent", "Pain points", 5, "1.2"), ("excel.err.no_parent", "Ideas", 4, "1.2")]
+
+
+def test_every_problem_is_reported_with_sheet_row_and_column(session):
+    """A workbook with five mistakes in four sheets lists all five, in file order, and imports nothing."""
+    journey = make_journey(session)
+    data = excel.export_journey(session, journey_id=journey.id, lang="en")
+
+    def spoil(book):
+        stages, steps, pains, measures = (book[name] for name in ("Stages", "Sub-steps", "Pain points", "Measures"))
+        stages.cell(3, column_of(stages, "excel.col.stage_name")).value = None
+        steps.cell(2, column_of(steps, "excel.col.emotion_now")).value = 7
+        pains.cell(3, column_of(pains, "excel.col.severity")).value = "high"
+        pains.cell(3, column_of(pains, "excel.col.status")).value = "maybe"
+        measures.cell(4, column_of(measures, "excel.col.pain_no")).value = 99
+
+    error = import_error(session, edited(data, spoil))
+    assert isinstance(error, excel.ImportFileErrors)
+    assert error.params == {"count": 5, "more": 0}
+    found = [(e.params["sheet"], e.params["row"], e.params["column"], e.params.get("problem", e.code))
+             for e in error.errors]
+    assert found == [
+        ("Stages", 3, "Stage", "err.required"),
+        ("Sub-steps", 2, "Customer emotion now (-2 to 2)", "err.int_range"),
+        ("Pain points", 3, "Severity (1-5)", "err.int_range"),
+        ("Pain points", 3, "Status", "err.choice"),
+        ("Measures", 4, "Pain point no.", "excel.err.no_parent"),
+    ]
+    assert t("excel.err.several", "en", count=5) == "The workbook has 5 problems, so nothing was imported:"
+
+
+def test_at_most_fifty_problems_are_listed_and_the_rest_counted(session):
+    """Sixty bad rows list the first fifty and say how many more there are."""
+    journey = make_journey(session)
+    data = excel.export_journey(session, journey_id=journey.id, lang="th")
+
+    def spoil(book):
+        ws = book[t("excel.sheet.ideas", "th")]
+        for row in range(5, 65):
+            ws.cell(row, 1, 1), ws.cell(row, 2, 1), ws.cell(row, 3, "a_x0000_b")
+
+    error = import_error(session, edited(data, spoil))
+    assert error.params == {"count": 60, "more": 10}
+    assert len(error.errors) == excel.MAX_ERRORS == 50
+    assert [e.params["row"] for e in error.errors] == list(range(5, 55))
+    assert all(e.params["problem"] == "err.bad_characters" for e in error.errors)
+    assert t("excel.err.more", "th", count=10) == "และอีก 10 รายการ"
+
+
+def test_missing_sheets_and_columns_are_all_named(session):
+    """Three missing sheets and a missing column are reported together."""
+    journey = make_journey(session)
+    data = excel.export_journey(session, journey_id=journey.id, lang="en")
+
+    def spoil(book):
+        book.remove(book["Journey"])
+        book.remove(book["Ideas"])
+        book.remove(book["Measures"])
+        book["Stages"].delete_cols(column_of(book["Stages"], "excel.col.phase"))
+
+    error = import_error(session, edited(data, spoil))
+    assert [(e.code, e.params) for e in error.errors] == [
+        ("excel.err.missing_sheet", {"sheet": "excel.sheet.journey"}),
+        ("excel.err.missing_column", {"sheet": "Stages", "column": "excel.col.phase"}),
+        ("excel.err.missing_sheet", {"sheet": "excel.sheet.measures"}),
+        ("excel.err.missing_sheet", {"sheet": "excel.sheet.ideas"}),
+    ]
+
+
+# ---------------------------------------------------------------- the new journey's name
+
+
+@pytest.mark.parametrize("lang, expected", [("en", "Clinic (imported 1 Dec 2026)"),
+                                            ("th", "Clinic (นำเข้า 1 ธ.ค. 2569)")])
+def test_an_import_gets_its_own_name_with_the_date(session, lang, expected):
+    """Imported without a name, the new journey is told apart by the day, in the reader's language."""
+    journey = make_journey(session, name="Clinic")
+    data = excel.export_journey(session, journey_id=journey.id, lang="en")
+    copy = excel.import_journey(session, data=data, user=USER, lang=lang, today=date(2026, 12, 1))
+    assert copy.name == expected
+    blank = excel.import_journey(session, data=data, user=USER, lang=lang, today=date(2026, 12, 2), name="  ")
+    assert blank.name == expected.replace("1", "2", 1)
+
+
+def test_a_taken_import_name_gets_a_counter(session):
+    """Importing the same workbook again that day, or over a journey already so named, counts on."""
+    journey = make_journey(session, name="คลินิก")
+    services.create_journey(session, name="คลินิก (นำเข้า 1 ธ.ค. 2569 ครั้งที่ 2)", user=USER)
+    data = excel.export_journey(session, journey_id=journey.id, lang="th")
+    names = [excel.import_journey(session, data=data, user=USER, lang="th", today=date(2026, 12, 1)).name
+             for _ in range(3)]
+    assert names == ["คลินิก (นำเข้า 1 ธ.ค. 2569)", "คลินิก (นำเข้า 1 ธ.ค. 2569 ครั้งที่ 3)",
+                     "คลินิก (นำเข้า 1 ธ.ค. 2569 ครั้งที่ 4)"]
+    again = excel.import_journey(session, data=data, user=USER, lang="en", today=date(2026, 12, 1))
+    assert again.name == "คลินิก (imported 1 Dec 2026)"
+
+
+def test_a_typed_name_is_kept_as_typed(session):
+    """A name the person typed is used as it is, even one that is already taken."""
+    journey = make_journey(session, name="Clinic")
+    data = excel.export_journey(session, journey_id=journey.id, lang="en")
+    assert excel.import_journey(session, data=data, user=USER, name=" Clinic ").name == "Clinic"
+
+
+def test_a_long_name_is_shortened_to_keep_the_date(session):
+    """A journey name at the length limit is cut so that the import date still fits."""
+    journey = make_journey(session, name="ก" * 200)
+    data = excel.export_journey(session, journey_id=journey.id, lang="en")
+    first, second = (excel.import_journey(session, data=data, user=USER, lang="en", today=date(2026, 1, 31))
+                     for _ in range(2))
+    assert len(first.name) == len(second.name) == 200
+    assert first.name.endswith("ก (imported 31 Jan 2026)")
+    assert second.name.endswith("ก (imported 31 Jan 2026, no. 2)")
+
+
+def test_day_label():
+    """Days read as Thai short months with Buddhist-era years in Thai."""
+    assert excel.day_label(date(2026, 12, 1), "th") == "1 ธ.ค. 2569"
+    assert excel.day_label(date(2027, 2, 28), "en") == "28 Feb 2027"
+    assert excel.day_label(date(2026, 12, 1), "th", short=False) == "1 ธันวาคม 2569"
+    assert excel.day_label(date(2026, 12, 1), "en", short=False) == "1 December 2026"
 
 
 def test_bad_characters_are_refused(session):
@@ -378,6 +561,8 @@ def test_every_excel_key_in_both_languages_and_sheet_names_valid():
     used = {"excel.err." + name for name in ("too_big", "not_xlsx", "zip_bomb", "missing_sheet", "missing_column",
                                               "too_many_rows", "one_journey", "cell", "no_parent", "duplicate")}
     assert used <= catalogues["en"].keys()
+    assert {"excel.err.several", "excel.err.more", "excel.imported_name", "excel.imported_name_again"} <= set(
+        catalogue("en"))
 
 
 # ---------------------------------------------------------------- any text at all
@@ -427,7 +612,7 @@ def test_any_text_round_trips_exactly(session, name, description, stage_list, la
     journey = build(session, name, description, stage_list)
     assert journey.name == name.replace("\r\n", "\n")
     data = excel.export_journey(session, journey_id=journey.id, lang=lang)
-    copy = excel.import_journey(session, data=data, user=USER)
+    copy = excel.import_journey(session, data=data, user=USER, name=journey.name)
     assert snapshot(session, copy.id) == snapshot(session, journey.id)
 
 

@@ -1,5 +1,5 @@
-"""The executive view's figures (cem.executive), its charts
-(cem.exec_charts) and the one-page monthly report (cem.report), on a
+"""The executive view's figures (cem.improvement.executive), its charts
+(cem.improvement.exec_charts) and the one-page monthly report (cem.improvement.report), on a
 small hand-made plan whose numbers are worked out below."""
 from __future__ import annotations
 
@@ -12,10 +12,12 @@ from functools import partial
 import pytest
 from sqlmodel import select
 
-from cem import exec_charts, executive, i18n, months, plan, report, services
-from cem.charts import FONT_FAMILY
-from cem.executive import Filters
-from cem.models import PainPoint
+from cem.core import i18n, months
+from cem.improvement import exec_charts, executive, plan, report
+from cem.journey import services
+from cem.journey.charts import FONT_FAMILY
+from cem.improvement.executive import Filters
+from cem.core.models import PainPoint
 from tests.conftest import USER
 
 tr_en = partial(i18n.t, lang="en")
@@ -100,20 +102,19 @@ def summary_of(session, p: Plan, first=SEP, last=OCT, **choices) -> executive.Su
 
 
 def test_kpis_of_the_month_and_the_month_before(session, hand_plan):
-    """October: 2 of 3 committed tasks on target, +55 pp gained (18.3 per committed task), one pain point
-    resolved and one (severity 2) still open; September: 1 of 2, +45 pp, none resolved, two open."""
+    """October: 2 of 3 committed tasks on target, an average gain of 18.3 points against 16.7 committed, one
+    pain point resolved and one (severity 2) still open; September: 1 of 2, 22.5 against 25, none resolved, two open."""
     s = summary_of(session, hand_plan)
     now, before = s.now, s.before
     assert (now.month, before.month) == (OCT, SEP)
     assert (now.tasks, now.committed_tasks, now.on_target) == (3, 3, 2)
     assert now.on_target_share == pytest.approx(2 / 3)
-    assert (now.committed_percent, now.achieved_percent, now.gained_percent) == (50, 55, 55)
-    assert now.gained_per_committed == pytest.approx(55 / 3)
+    assert (now.average_tier, now.average_gain) == (pytest.approx(50 / 3), pytest.approx(55 / 3))
     assert now.pain_points_resolved == 1
     assert now.open_by_severity == {1: 0, 2: 1, 3: 0, 4: 0, 5: 0} and now.open_pain_points == 1
     assert now.average_progress == pytest.approx((50 + 40 + 10) / 3)
 
-    assert (before.committed_tasks, before.on_target, before.gained_percent) == (2, 1, 45)
+    assert (before.committed_tasks, before.on_target, before.average_gain) == (2, 1, 22.5)
     assert before.on_target_share == 0.5
     assert before.pain_points_resolved == 0
     assert before.open_by_severity[4] == 1 and before.open_pain_points == 2
@@ -121,19 +122,20 @@ def test_kpis_of_the_month_and_the_month_before(session, hand_plan):
 
 
 def test_cards_show_the_change_against_last_month(session, hand_plan):
-    """The cards read 67% (2/3) +17 pp, +55 pp (+10), 1 resolved (+1), 1 open (-1, which is good)."""
+    """The cards read 2 of 3 (+17 points), +18.3 points (-4.2), 1 resolved (+1), 1 open (-1, which is good)."""
     cards = {c.key: c for c in report.kpi_cards(summary_of(session, hand_plan), tr_en)}
-    assert cards["on_target"].value == "67% (2/3)"
-    assert cards["on_target"].delta == "+17 pp" and cards["on_target"].sign == 1
-    assert cards["on_target"].detail == "Last month: 50% (1/2)"
-    assert cards["gained"].value == "+55 pp" and cards["gained"].delta == "+10 pp"
-    assert cards["gained"].detail == "Per committed task: +18.3 pp (committed 16.7)"
+    assert cards["on_target"].value == "2 of 3"
+    assert cards["on_target"].delta == "+17 points" and cards["on_target"].sign == 1
+    assert cards["on_target"].detail == "67% of the committed tasks · last month: 1 of 2"
+    assert cards["gained"].value == "+18.3 points" and cards["gained"].delta == "-4.2 points"
+    assert cards["gained"].sign == -1
+    assert cards["gained"].detail == "against 16.7 committed on average (per task)"
     assert (cards["resolved"].value, cards["resolved"].delta) == ("1", "+1")
     assert (cards["open"].value, cards["open"].delta, cards["open"].sign) == ("1", "-1", -1)
-    assert cards["open"].up_is_good is False and cards["open"].detail == "Severity 2: 1"
+    assert cards["open"].up_is_good is False and cards["open"].detail == "at the end of the month · Severity 2: 1"
     assert cards["on_target"].trend == [50.0, pytest.approx(66.7)]
     th = {c.key: c for c in report.kpi_cards(summary_of(session, hand_plan), tr_th)}
-    assert th["on_target"].value == "67% (2/3)" and th["gained"].delta == "+10 จุด%"
+    assert th["on_target"].value == "2 จาก 3 งาน" and th["gained"].delta == "-4.2 จุดร้อยละ"
 
 
 def test_monthly_series(session, hand_plan):
@@ -142,8 +144,8 @@ def test_monthly_series(session, hand_plan):
     assert [r.month for r in s.series] == ["2026-08", SEP, OCT]
     aug, sep, oct_ = s.series
     assert aug.committed_tasks == 0 and aug.on_target_share is None and aug.average_progress is None
-    assert (sep.committed_per_task, sep.achieved_per_task) == (25, 22.5)
-    assert (oct_.committed_percent, oct_.achieved_percent, oct_.on_target) == (50, 55, 2)
+    assert (sep.average_tier, sep.average_gain) == (25, 22.5)
+    assert (oct_.average_tier, oct_.average_gain, oct_.on_target) == (pytest.approx(50 / 3), pytest.approx(55 / 3), 2)
     assert [r.pain_points_resolved for r in s.series] == [0, 0, 1]
     assert [r.open_pain_points for r in s.series] == [2, 2, 1]
     assert [round(r.average_progress or 0, 1) for r in s.series] == [0, 22.5, 33.3]
@@ -165,7 +167,7 @@ def test_progress_by_stage_and_department(session, hand_plan):
 def test_filter_by_stage(session, hand_plan):
     """Only the Use stage: its one task, and no pain points (they are all in Offer)."""
     s = summary_of(session, hand_plan, stage_ids=(hand_plan.use,))
-    assert (s.now.tasks, s.now.committed_tasks, s.now.on_target, s.now.gained_percent) == (1, 1, 1, 10)
+    assert (s.now.tasks, s.now.committed_tasks, s.now.on_target, s.now.average_gain) == (1, 1, 1, 10)
     assert s.before.committed_tasks == 0 and s.before.on_target_share is None
     assert s.now.open_pain_points == 0 and s.now.pain_points_resolved == 0
     assert [g.name for g in s.by_stage] == ["Use"]
@@ -174,7 +176,7 @@ def test_filter_by_stage(session, hand_plan):
 def test_filter_by_department(session, hand_plan):
     """Only Sales: T1, off target in October; pain points are not by department and stay as they were."""
     s = summary_of(session, hand_plan, departments=("Sales",))
-    assert (s.now.tasks, s.now.committed_tasks, s.now.on_target, s.now.gained_percent) == (1, 1, 0, 15)
+    assert (s.now.tasks, s.now.committed_tasks, s.now.on_target, s.now.average_gain) == (1, 1, 0, 15)
     assert s.before.on_target == 1
     assert s.now.open_pain_points == 1 and s.now.pain_points_resolved == 1
     assert [g.key for g in s.by_department] == ["Sales"]
@@ -183,7 +185,7 @@ def test_filter_by_department(session, hand_plan):
 
 
 def test_filter_by_month_range(session, hand_plan):
-    """The cards are about the last month of the range, against the month before, even for one month."""
+    """The cards are about the last month of a past range, or this month, against the month before, even for one month."""
     september = summary_of(session, hand_plan, first="2026-07", last=SEP)
     assert september.now.month == SEP and september.before.month == "2026-08"
     assert (september.now.on_target, september.now.committed_tasks) == (1, 2)
@@ -192,7 +194,8 @@ def test_filter_by_month_range(session, hand_plan):
     assert [r.month for r in october.series] == [OCT] and october.before.on_target == 1
     # later months carry the October figures forward, with nothing committed
     later = summary_of(session, hand_plan, first="2026-11", last="2027-01")
-    assert later.now.committed_tasks == 0 and later.now.gained_percent == 0
+    assert later.now.month == executive.cards_month("2026-11", "2027-01", months.this_month())
+    assert later.now.committed_tasks == 0 and later.now.average_gain is None
     assert later.now.average_progress == pytest.approx(100 / 3)
     assert later.now.open_pain_points == 1
     # a range given backwards is turned round
@@ -200,7 +203,7 @@ def test_filter_by_month_range(session, hand_plan):
 
 
 def test_figures_agree_with_the_plan_arithmetic(session, small_journey):
-    """On a random plan, the array arithmetic gives what cem.plan.series and evaluation give."""
+    """On a random plan, the array arithmetic gives what cem.improvement.plan.series and evaluation give."""
     rng = random.Random(7)
     tree = services.load_journey_tree(session, small_journey.id)
     steps = [v.step for s in tree.stages for v in s.steps]
@@ -219,10 +222,9 @@ def test_figures_agree_with_the_plan_arithmetic(session, small_journey):
     rows = plan.task_rows(session, [small_journey.id])
     s = summary_of(session, Plan(small_journey.id, 0, 0, 0, 0, 0, 0, 0, 0), first="2026-02", last="2026-08")
     expected = plan.series(rows, "2026-02", "2026-08")
-    got = [(r.month, r.committed_tasks, r.on_target, r.committed_percent, r.achieved_percent, r.gained_percent)
-           for r in s.series]
-    assert got == [(f.month, f.committed_tasks, f.on_target, f.committed_percent, f.achieved_percent,
-                    f.gained_percent) for f in expected]
+    got = [(r.month, r.committed_tasks, r.on_target, r.average_tier, r.average_gain) for r in s.series]
+    assert got == [(f.month, f.committed_tasks, f.on_target, pytest.approx(f.average_tier),
+                    pytest.approx(f.average_gain)) for f in expected]
     for g in s.by_department:
         in_range = [plan.evaluation(rows, m, by="department") for m in months.between("2026-02", "2026-08")]
         name = g.key or "—"
@@ -360,14 +362,14 @@ def test_report_escapes_user_text_and_holds_the_cards(session, hand_plan):
     cards = report.kpi_cards(s, tr_en)
     for card in cards:
         assert f'data-kpi="{card.key}"' in page and card.value in page
-    assert "50% (1/2)" in page  # Sales and Support in October: T1 off, T2 on
+    assert "1 of 2" in page  # Sales and Support in October: T1 off, T2 on
 
 
 def test_report_in_thai(session, hand_plan):
     s = summary_of(session, hand_plan)
     page = report.monthly_report(s, lang="th", tr=tr_th, made_on=date(2026, 11, 2))
     assert "รายงาน CEM ประจำเดือนตุลาคม 2569" in page and "จัดทำเมื่อ 2 พฤศจิกายน 2569" in page
-    assert "67% (2/3)" in page and 'lang="th"' in page
+    assert "2 จาก 3 งาน" in page and 'lang="th"' in page and "จุด%" not in page
     assert json_text("ก.ย. 69") in page  # plotly writes chart text as JSON escapes
     assert 'data-chart="emotion"' not in page  # no tree given
 
@@ -375,10 +377,12 @@ def test_report_in_thai(session, hand_plan):
 # ---------------------------------------------------------------- page helpers
 
 
-def test_default_range_ends_at_the_latest_check_in(session, hand_plan):
+def test_default_range_covers_the_plan_and_this_month(session, hand_plan):
+    """The plan runs September to October: by default the range holds it and this month."""
     data = executive.load_plan(session, [hand_plan.journey_id])
-    assert executive.default_range(data, today="2026-11") == ("2026-05", OCT)
-    assert executive.default_range(data, today="2026-09") == ("2026-04", "2026-09")
+    assert executive.default_range(data, today="2026-11") == (SEP, "2026-11")
+    assert executive.default_range(data, today="2026-10") == (SEP, OCT)
+    assert executive.default_range(data, today="2028-01") == ("2027-02", "2028-01")  # at most twelve months
     assert executive.default_range(None, today="2026-11") == ("2026-06", "2026-11")
     options = executive.month_options(data, today="2026-11")
     assert options[0] == "2024-12" and options[-1] == "2026-11"

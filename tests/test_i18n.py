@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from cem import i18n
-from cem.errors import ValidationError
-from cem.models import MEASURE_KINDS, PAIN_STATUSES, PHASES, QUALITIES
-from cem.templates import TEMPLATES
+from cem.core import i18n
+from cem.core.errors import ValidationError
+from cem.core.models import MEASURE_KINDS, PAIN_STATUSES, PHASES, QUALITIES
+from cem.journey.templates import TEMPLATES
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [p for folder in ("cem", "pages", "ui") for p in (ROOT / folder).rglob("*.py")] + [ROOT / "app.py"]
@@ -66,4 +66,4 @@ def test_error_text_translates_the_column_and_problem():
                             value="9")
     assert i18n.error_text(error, "en") == \
         "Row 4, column “Severity”: must be a whole number from 1 to 5 (got “9”)."
-    assert i18n.error_text(error, "th") == "แถว 4 คอลัมน์ “ความรุนแรง”: ต้องเป็นจำนวนเต็มตั้งแต่ 1 ถึง 5 (ได้ “9”)"
+    assert i18n.error_text(error, "th") == "แถว 4 คอลัมน์ “ความรุนแรง”: ต้องเป็นจำนวนเต็มตั้งแต่ 1 ถึง 5 (ที่กรอก: “9”)"

@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cem import i18n, services
+from cem.core import i18n, months
+from cem.journey import services
 from tests.conftest import USER
 from tests.test_executive import OCT, SEP, build_plan
 
 pytestmark = pytest.mark.pages
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-PAGE = "pages/executive.py"
+PAGE = "pages/improvement/executive.py"
 
 
 @pytest.fixture
@@ -29,13 +30,17 @@ def planned(app_db, session, small_journey):
     return build_plan(session, small_journey)
 
 
-def open_page(lang: str = "en", user: str = "viewer") -> AppTest:
+def open_page(lang: str = "en", user: str = "viewer", october: bool = False) -> AppTest:
+    """The page; with `october`, the range moved to September-October (a past month chosen)."""
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["lang"] = lang
     at.session_state["auth_user"] = user
     at.run()
     at.switch_page(PAGE).run()
     assert not at.exception, [e.value for e in at.exception]
+    if october:
+        at.select_slider(key="exec_months").set_value((SEP, OCT))
+        run(at)
     return at
 
 
@@ -56,16 +61,18 @@ def run(at: AppTest) -> AppTest:
 @pytest.mark.parametrize("lang", i18n.LANGS)
 @pytest.mark.parametrize("user", ["viewer", USER])
 def test_page_shows_cards_and_charts(planned, lang, user):
-    """As a viewer and as a lead, in Thai and English: the title, four KPI cards for October against
-    September, seven charts, and the report button."""
+    """As a viewer and as a lead, in Thai and English: the range holds the plan and this month; with
+    October chosen, four KPI cards for October against September, seven charts, and the report button."""
     at = open_page(lang, user)
+    this_month = months.this_month()
+    assert at.select_slider(key="exec_months").value == (max(SEP, months.add(this_month, -11)), this_month)
+    at.select_slider(key="exec_months").set_value((SEP, OCT))
+    run(at)
     assert at.title[0].value == i18n.t("page.executive", lang)
     assert not at.error
-    assert at.select_slider(key="exec_months").value == ("2026-05", OCT)  # ends at the latest check-in
     values = metrics(at)
-    assert values[i18n.t("exec.kpi.on_target", lang)] == i18n.t("exec.kpi.on_target_value", lang, n=2, m=3,
-                                                                 share="67%")
-    assert values[i18n.t("exec.kpi.gained", lang)] == i18n.t("exec.unit.pp", lang, value="+55")
+    assert values[i18n.t("exec.kpi.on_target", lang)] == i18n.t("exec.kpi.on_target_value", lang, n=2, m=3)
+    assert values[i18n.t("exec.kpi.gained", lang)] == i18n.t("exec.unit.pp", lang, value="+18.3")
     assert values[i18n.t("exec.kpi.resolved", lang)] == "1"
     assert values[i18n.t("exec.kpi.open", lang)] == "1"
     deltas = {m.label: m.proto.delta for m in at.metric}
@@ -79,7 +86,7 @@ def test_page_shows_cards_and_charts(planned, lang, user):
 
 
 def test_month_axes_in_thai(planned):
-    at = open_page("th")
+    at = open_page("th", october=True)
     committed = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert committed["data"][0]["x"][-2:] == ["ก.ย. 69", "ต.ค. 69"]
     assert "Noto Sans Thai" in committed["layout"]["font"]["family"]
@@ -95,22 +102,22 @@ def test_charts_can_be_downloaded_as_png(planned):
 
 
 def test_filters_by_stage_department_and_months(planned):
-    at = open_page("en")
+    at = open_page("en", october=True)
     at.multiselect(key="exec_stages").set_value([planned.use])
     run(at)
-    assert on_target(at) == "100% (1/1)"
+    assert on_target(at) == "1 of 1"
     assert metrics(at)["Open pain points"] == "0"
 
     at.multiselect(key="exec_stages").set_value([])
     at.multiselect(key="exec_departments").set_value(["Sales"])
     run(at)
-    assert on_target(at) == "0% (0/1)"
+    assert on_target(at) == "0 of 1"
     assert any(i18n.t("exec.pains_no_department", "en") in m.value for m in at.markdown)
 
     at.multiselect(key="exec_departments").set_value([])
     at.select_slider(key="exec_months").set_value(("2026-07", SEP))
     run(at)
-    assert on_target(at) == "50% (1/2)"
+    assert on_target(at) == "1 of 2"
     first = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert first["data"][0]["x"] == ["Jul 2026", "Aug 2026", "Sep 2026"]
 
@@ -127,17 +134,17 @@ def test_two_journeys_together(planned, session):
     """A second journey adds its tasks; stages are named with their journey; the emotion curve asks which."""
     other = services.create_journey(session, name="Mobile", user=USER)
     services.add_stage(session, journey_id=other.id, name="Sign up", user=USER)
-    at = open_page("en")
+    at = open_page("en", october=True)
     at.multiselect(key="exec_journeys").set_value([planned.journey_id, other.id])
     run(at)
-    assert on_target(at) == "67% (2/3)"
+    assert on_target(at) == "2 of 3"
     options = at.multiselect(key="exec_stages").options
     assert "Mobile · 1. Sign up" in options and "Home internet · 1. Offer" in options
     emotion = at.selectbox(key="exec_emotion_journey")
     assert emotion.value == planned.journey_id
     emotion.set_value(other.id)
     run(at)
-    assert on_target(at) == "67% (2/3)"
+    assert on_target(at) == "2 of 3"
 
 
 def test_the_sidebar_journey_is_the_default(app_db):

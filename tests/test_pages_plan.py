@@ -12,18 +12,20 @@ from sqlmodel import select
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest, app_test
 
-from cem import i18n, months, plan, services
-from cem.db import get_engine, session_scope
-from cem.models import Commitment, Meeting, Task
-from cem.templates import seed_sample_journey
+from cem.core import i18n, months
+from cem.improvement import plan
+from cem.journey import services
+from cem.core.db import get_engine, session_scope
+from cem.core.models import Commitment, Meeting, Task
+from cem.journey.templates import seed_sample_journey
 
 pytestmark = pytest.mark.pages
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = {
-    "pages/people.py": "page.people",
-    "pages/tasks.py": "page.tasks",
-    "pages/monthly.py": "page.monthly",
-    "pages/meetings.py": "page.meetings",
+    "pages/improvement/people.py": "page.people",
+    "pages/improvement/tasks.py": "page.tasks",
+    "pages/improvement/monthly.py": "page.monthly",
+    "pages/improvement/meetings.py": "page.meetings",
 }
 MONTH = months.this_month()
 
@@ -118,7 +120,7 @@ def test_plan_pages_start_empty(app_db, page):
 
 def test_months_read_in_thai_with_the_buddhist_era(planned):
     """The month picker shows this month as a Thai month name and a Buddhist-era year."""
-    at = open_page("pages/monthly.py", "th")
+    at = open_page("pages/improvement/monthly.py", "th")
     picker = at.selectbox(key="monthly_month")
     assert picker.value == MONTH
     year, number = months.parts(MONTH)
@@ -131,7 +133,7 @@ def test_months_read_in_thai_with_the_buddhist_era(planned):
 
 def test_add_a_person(app_db):
     """A lead adds Dao from Finance with her phone and account; she shows in the directory."""
-    at = open_page("pages/people.py")
+    at = open_page("pages/improvement/people.py")
     at.text_input(key="people_add_name").input("ดาว ใจดี")
     at.text_input(key="people_add_department").input("การเงิน")
     at.text_input(key="people_add_phone").input("089-999-9999")
@@ -146,14 +148,14 @@ def test_add_a_person(app_db):
 
 def test_a_person_without_a_name_is_refused(app_db):
     """Pressing Add with no name says the name is required."""
-    at = open_page("pages/people.py")
+    at = open_page("pages/improvement/people.py")
     at.button(key="people_add_submit").click().run()
     assert any("Name" in e.value and "required" in e.value for e in at.error)
 
 
 def test_edit_a_person(planned, app_db):
     """Changing Bob's phone is saved."""
-    at = open_page("pages/people.py")
+    at = open_page("pages/improvement/people.py")
     at.selectbox(key="people_edit_pick").set_value(planned["bob"]).run()
     at.text_input(key="people_edit_phone").input("02-123-4567")
     at.button(key="people_edit_save").click().run()
@@ -165,7 +167,7 @@ def test_edit_a_person(planned, app_db):
 
 def test_set_the_cem_team(planned, app_db):
     """Alice becomes the CEM project lead and Bob the team secretary; the team table shows their departments."""
-    at = open_page("pages/people.py", "th")
+    at = open_page("pages/improvement/people.py", "th")
     at.selectbox(key="people_team_lead").set_value(planned["alice"])
     at.selectbox(key="people_team_secretary").set_value(planned["bob"])
     at.button(key="people_team_save").click().run()
@@ -187,7 +189,7 @@ def test_create_a_task_from_a_measure(planned, app_db):
         tree = sample_tree(session)
     step, measure = next((s, m) for _, s in tree.all_steps() for ms in s.measures.values() for m in ms
                          if m.text != planned["title"])
-    at = open_page("pages/tasks.py")
+    at = open_page("pages/improvement/tasks.py")
     at.selectbox(key="tasks_new_step").set_value(step.step.id).run()
     at.selectbox(key="tasks_new_source").set_value(f"measure:{measure.id}")
     at.selectbox(key="tasks_new_owner").set_value(planned["bob"])
@@ -205,7 +207,7 @@ def test_create_a_task_from_a_measure(planned, app_db):
 
 def test_create_a_task_of_its_own(planned, app_db):
     """A task with its own title is attached to the chosen sub-step."""
-    at = open_page("pages/tasks.py")
+    at = open_page("pages/improvement/tasks.py")
     at.selectbox(key="tasks_new_source").set_value("own").run()
     at.text_input(key="tasks_new_title").input("Train the call centre")
     at.button(key="tasks_new_submit").click().run()
@@ -217,7 +219,7 @@ def test_create_a_task_of_its_own(planned, app_db):
 
 def test_a_due_month_before_the_start_is_refused(planned):
     """Choosing a due month before the start month shows the reason and creates nothing."""
-    at = open_page("pages/tasks.py")
+    at = open_page("pages/improvement/tasks.py")
     at.selectbox(key="tasks_new_source").set_value("own").run()
     at.text_input(key="tasks_new_title").input("Too late")
     at.selectbox(key="tasks_new_due").set_value(months.add(MONTH, -1))
@@ -230,7 +232,7 @@ def test_edit_and_delete_a_task(planned, app_db):
     with db_session(app_db) as session:
         other = plan.create_task(session, step_id=sample_tree(session).stages[0].steps[0].step.id, title="Other",
                                  start_month=MONTH, due_month=MONTH, user="lead").id
-    at = open_page("pages/tasks.py")
+    at = open_page("pages/improvement/tasks.py")
     at.selectbox(key="tasks_edit_pick").set_value(planned["task"]).run()
     at.selectbox(key="tasks_edit_status").set_value("in_progress")
     at.button(key="tasks_edit_save").click().run()
@@ -248,7 +250,7 @@ def test_edit_and_delete_a_task(planned, app_db):
 
 def test_my_tasks_quick_check_in(planned, app_db):
     """Alice (an editor) sees her task under My tasks and records 40%."""
-    at = open_page("pages/tasks.py", "en", "alice")
+    at = open_page("pages/improvement/tasks.py", "en", "alice")
     assert "tasks_new_submit" not in keys(at) and "tasks_edit_save" not in keys(at)
     at.number_input(key=f"tasks_mine_progress_{planned['task']}").set_value(40)
     at.text_input(key=f"tasks_mine_note_{planned['task']}").input("Half the table done")
@@ -263,13 +265,16 @@ def test_my_tasks_quick_check_in(planned, app_db):
 def test_editor_records_progress_of_their_own_tasks_only(planned, app_db):
     """On the monthly page Alice (an editor) may record her task but not Bob's, and cannot plan the month."""
     with db_session(app_db) as session:
-        bobs = plan.create_task(session, step_id=sample_tree(session).stages[0].steps[0].step.id, title="Bob's",
-                                start_month=MONTH, due_month=MONTH, owner_id=planned["bob"], user="lead").id
-    at = open_page("pages/monthly.py", "en", "alice")
+        plan.create_task(session, step_id=sample_tree(session).stages[0].steps[0].step.id, title="Bob's",
+                         start_month=MONTH, due_month=MONTH, owner_id=planned["bob"], user="lead")
+    at = open_page("pages/improvement/monthly.py", "en", "alice")
+    assert table(at, "monthly_check_in_grid")["task"].tolist() == [planned["title"]]
+    assert table(at, "monthly_check_in_others")["task"].tolist() == ["Bob's"]
     present = keys(at)
-    assert f"monthly_record_{MONTH}_{planned['task']}" in present
-    assert f"monthly_record_{MONTH}_{bobs}" not in present
+    assert "monthly_record" in present
     assert "monthly_plan_save" not in present and "monthly_tiers_save" not in present
+    with pytest.raises(KeyError):
+        at.get_by_key("monthly_plan_grid")
 
 
 def test_overdue_and_off_target_for_the_lead(planned, app_db):
@@ -277,29 +282,52 @@ def test_overdue_and_off_target_for_the_lead(planned, app_db):
     with db_session(app_db) as session:
         plan.set_commitments(session, journey_id=planned["journey"], month=MONTH, tiers={planned["task"]: 30},
                              user="lead")
-    at = open_page("pages/tasks.py")
+    at = open_page("pages/improvement/tasks.py")
     assert list(table(at, "tasks_off_target_table")["task"]) == [planned["title"]]
+
+
+def test_the_behind_list_says_why(planned, app_db):
+    """The lead's behind-target table carries the reason given at the check-in."""
+    with db_session(app_db) as session:
+        plan.set_commitments(session, journey_id=planned["journey"], month=MONTH, tiers={planned["task"]: 30},
+                             user="lead")
+        plan.record_check_in(session, task_id=planned["task"], month=MONTH, progress=10,
+                             reason="Waiting for the new signs", user="lead")
+    at = open_page("pages/improvement/tasks.py")
+    assert list(table(at, "tasks_off_target_table")["reason"]) == ["Waiting for the new signs"]
 
 
 # ---------------------------------------------------------------- monthly plan 30/20/10
 
 
+def typed(at: AppTest, table_name: str, edits: dict) -> None:
+    """What the browser's grid reports after the person typed in it."""
+    at.session_state[f"{table_name}_0"] = {"edited_rows": edits, "added_rows": [], "deleted_rows": []}
+    at.run()
+
+
 def test_commit_record_evaluate_and_plan_the_next_month(planned, app_db):
     """Commit 30% this month, record 35%, see it on target and in the evaluation, then carry it into next month."""
-    task_id = planned["task"]
-    at = open_page("pages/monthly.py")
-    at.segmented_control(key=f"monthly_tier_{MONTH}_{task_id}").set_value(30)
+    task_id, journey_id = planned["task"], planned["journey"]
+    at = open_page("pages/improvement/monthly.py")
+    assert table(at, "monthly_plan_grid")["task"].tolist() == [planned["title"]]
+    typed(at, f"monthly_plan_table_{journey_id}_{MONTH}", {0: {"tier": 30}})
+    assert at.button(key="monthly_plan_save").label.endswith("(1 not saved yet)")
     at.button(key="monthly_plan_save").click().run()
     assert_fine(at)
     with db_session(app_db) as session:
         [commitment] = session.exec(select(Commitment)).all()
     assert (commitment.task_id, commitment.month, commitment.tier) == (task_id, MONTH, 30)
+    assert table(at, "monthly_plan_grid")["tier"].tolist() == [30]
 
-    at.number_input(key=f"monthly_progress_{MONTH}_{task_id}").set_value(35)
-    at.text_input(key=f"monthly_note_{MONTH}_{task_id}").input("Table published")
-    at.button(key=f"monthly_record_{MONTH}_{task_id}").click().run()
+    typed(at, f"monthly_check_in_table_{journey_id}_{MONTH}", {0: {"new": 35, "note": "Table published"}})
+    at.button(key="monthly_record").click().run()
     assert_fine(at)
-    assert "On target" in texts(at) and "gain **+35%**" in texts(at)
+    grid = table(at, "monthly_check_in_grid")
+    assert grid[["tier", "now", "gain", "result"]].values.tolist() == [["30%", 35, 35, "✅ On target"]]
+    with db_session(app_db) as session:
+        [check_in] = plan.month_check_ins(session, task_id)
+    assert (check_in.progress, check_in.note) == (35, "Table published")
 
     evaluation = table(at, "monthly_eval_table")
     assert evaluation.iloc[0][["name", "tasks", "on_target", "committed", "achieved"]].tolist() == ["30%", 1, 1, 30, 35]
@@ -307,12 +335,34 @@ def test_commit_record_evaluate_and_plan_the_next_month(planned, app_db):
     assert table(at, "monthly_eval_table")["name"].tolist() == ["Sales"]
 
     following = months.add(MONTH, 1)
-    assert at.segmented_control(key=f"monthly_next_tier_{following}_{task_id}").value == 30
+    assert table(at, "monthly_next_grid")["tier"].tolist() == [30]  # proposed from this month
     at.button(key="monthly_next_save").click().run()
     assert_fine(at)
     with db_session(app_db) as session:
         tiers = {(c.month, c.tier) for c in session.exec(select(Commitment))}
     assert tiers == {(MONTH, 30), (following, 30)}
+
+
+def test_a_typed_plan_survives_another_page_and_a_refused_check_in_names_its_row(planned, app_db):
+    """A tier chosen but not saved is still there after a visit to another page; a check-in with a note and
+    no progress is refused by row, and nothing is recorded."""
+    journey_id = planned["journey"]
+    at = open_page("pages/improvement/monthly.py")
+    typed(at, f"monthly_plan_table_{journey_id}_{MONTH}", {0: {"tier": 20}})
+    at.switch_page("pages/improvement/tasks.py").run()
+    at.switch_page("pages/improvement/monthly.py").run()
+    assert_fine(at)
+    assert table(at, "monthly_plan_grid")["tier"].tolist() == [20]
+    assert at.button(key="monthly_plan_save").label.endswith("(1 not saved yet)")
+
+    typed(at, f"monthly_check_in_table_{journey_id}_{MONTH}", {0: {"note": "Waiting for the printer"}})
+    at.button(key="monthly_record").click().run()
+    assert any("Row 1" in e.value and "Progress" in e.value for e in at.error), [e.value for e in at.error]
+    with db_session(app_db) as session:
+        assert plan.month_check_ins(session, planned["task"]) == []
+    kept = at.session_state[f"monthly_check_in_table_{journey_id}_{MONTH}_drafts"]
+    assert [row["note"] for row in kept.values()] == ["Waiting for the printer"]
+    assert at.button(key="monthly_record").label == "Record 1 task(s)"
 
 
 def test_check_ins_are_kept_and_below_target_is_shown(planned, app_db):
@@ -321,24 +371,24 @@ def test_check_ins_are_kept_and_below_target_is_shown(planned, app_db):
     with db_session(app_db) as session:
         plan.set_commitments(session, journey_id=planned["journey"], month=MONTH, tiers={task_id: 30}, user="lead")
         plan.record_check_in(session, task_id=task_id, month=MONTH, progress=20, note="first", user="lead")
-    at = open_page("pages/monthly.py")
-    at.number_input(key=f"monthly_progress_{MONTH}_{task_id}").set_value(10)
-    at.button(key=f"monthly_record_{MONTH}_{task_id}").click().run()
+    at = open_page("pages/improvement/monthly.py")
+    typed(at, f"monthly_check_in_table_{planned['journey']}_{MONTH}", {0: {"new": 10}})
+    at.button(key="monthly_record").click().run()
     assert_fine(at)
-    assert "Below target" in texts(at)
-    history = table(at, f"monthly_history_{task_id}")
-    assert history["progress"].tolist() == [10, 20]
+    assert table(at, "monthly_check_in_grid")["result"].tolist() == ["⚠️ Below target"]
+    assert table(at, "monthly_history")["progress"].tolist() == [10, 20]
 
 
 def test_change_the_tiers(planned, app_db):
     """The lead changes the journey's tiers to 40, 20, 10; a bad list is refused."""
-    at = open_page("pages/monthly.py")
+    at = open_page("pages/improvement/monthly.py")
     at.text_input(key="monthly_tiers").input("40, 20, 10")
     at.button(key="monthly_tiers_save").click().run()
     assert_fine(at)
     with db_session(app_db) as session:
         assert plan.journey_tiers(session, planned["journey"]) == (40, 20, 10)
-    assert at.segmented_control(key=f"monthly_tier_{MONTH}_{planned['task']}").options == ["40%", "20%", "10%"]
+    with db_session(app_db) as session:
+        assert plan.journey_tiers(session, planned["journey"]) == (40, 20, 10)
     at.text_input(key="monthly_tiers").input("40, 200")
     at.button(key="monthly_tiers_save").click().run()
     assert any("Progress tiers" in e.value for e in at.error)
@@ -370,13 +420,13 @@ def downloaded(at: AppTest, key: str, kept: dict[str, bytes]) -> bytes:
 def test_record_a_meeting_and_find_it(planned, app_db, downloads):
     """The secretary records a meeting with attendees, decisions and a progress update, then finds it by search."""
     task_id = planned["task"]
-    at = open_page("pages/meetings.py")
-    assert planned["title"][:30] in at.text_area(key="meetings_agenda").value
+    at = open_page("pages/improvement/meetings.py")
+    assert planned["title"][:30] in at.text_area(key=f"meetings_agenda_{MONTH}").value
     at.text_input(key="meetings_title").input("Kick-off")
     at.multiselect(key="meetings_attendees").set_value([planned["alice"], planned["bob"]])
     at.text_area(key="meetings_notes").input('=HYPERLINK("http://example.com")')
     at.text_area(key="meetings_decisions").input("Alice publishes the table")
-    at.number_input(key=f"meetings_progress_{task_id}").set_value(15)
+    at.number_input(key=f"meetings_progress_{MONTH}_{task_id}").set_value(15)
     at.button(key="meetings_submit").click().run()
     assert_fine(at)
     with db_session(app_db) as session:
@@ -406,10 +456,10 @@ def test_record_a_meeting_and_find_it(planned, app_db, downloads):
 
 
 WRITE_KEYS = {
-    "pages/people.py": ["people_add_submit", "people_edit_save", "people_team_save"],
-    "pages/tasks.py": ["tasks_new_submit", "tasks_edit_save", "tasks_delete"],
-    "pages/monthly.py": ["monthly_plan_save", "monthly_tiers_save", "monthly_next_save"],
-    "pages/meetings.py": ["meetings_submit"],
+    "pages/improvement/people.py": ["people_add_submit", "people_edit_save", "people_team_save"],
+    "pages/improvement/tasks.py": ["tasks_new_submit", "tasks_edit_save", "tasks_delete"],
+    "pages/improvement/monthly.py": ["monthly_plan_save", "monthly_tiers_save", "monthly_next_save"],
+    "pages/improvement/meetings.py": ["meetings_submit"],
 }
 
 

@@ -7,10 +7,12 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from cem import i18n, plan, services
-from cem.auth import PermissionDenied
-from cem.errors import ConflictError, NotFoundError, ValidationError
-from cem.models import ChangeLog
+from cem.core import i18n
+from cem.improvement import plan
+from cem.journey import services
+from cem.core.auth import PermissionDenied
+from cem.core.errors import ConflictError, NotFoundError, ValidationError
+from cem.core.models import ChangeLog
 from tests.conftest import USER
 
 NOV, DEC, JAN = "2026-11", "2026-12", "2027-01"
@@ -356,16 +358,16 @@ def test_evaluation_groups_by_tier_stage_department_and_owner(session, map_items
     rows = plan.task_rows(session, [journey_id])
 
     def table(by):
-        return [(g.name, g.committed_tasks, g.on_target, g.committed_percent, g.achieved_percent)
+        return [(g.name, g.committed_tasks, g.on_target, g.average_tier, g.average_gain)
                 for g in plan.evaluation(rows, NOV, by=by)]
 
     assert table("tier") == [("30%", 1, 1, 30, 35), ("10%", 1, 0, 10, 5)]
-    assert table("stage") == [("Offer", 2, 1, 40, 40)]
+    assert table("stage") == [("Offer", 2, 1, 20, 20)]  # averages, not sums
     assert table("department") == [("Sales", 1, 1, 30, 35), ("Support", 1, 0, 10, 5)]
     assert table("owner") == [("Alice", 1, 1, 30, 35), ("Bob", 1, 0, 10, 5)]
     assert plan.evaluation(rows, DEC, by="tier") == []
     [november] = plan.series(rows, NOV, NOV)
-    assert (november.committed_tasks, november.on_target, november.committed_percent) == (2, 1, 40)
+    assert (november.committed_tasks, november.on_target, november.average_tier) == (2, 1, 20)
 
 
 def test_next_month_candidates_are_the_open_tasks(session, map_items, tasks):
@@ -447,3 +449,52 @@ def test_a_meeting_and_its_task_updates_are_saved_together(session, small_journe
                                   title="Month 1", check_ins={task_id: (35, "in the meeting")}, user=USER)
     [check_in] = plan.month_check_ins(session, task_id)
     assert (check_in.month, check_in.progress, check_in.meeting_id) == ("2026-11", 35, meeting.id)
+
+
+# ---------------------------------------------------------------- check-ins from the monthly table
+
+
+def test_check_ins_from_a_table_are_saved_together_or_not_at_all(session, small_journey, tasks):
+    """Two rows of the monthly table are recorded together; a bad second row saves neither and is named."""
+    reports = [(1, tasks["alice"], plan.Report(30, "Table done")), (2, tasks["bob"], plan.Report(101))]
+    with pytest.raises(ValidationError) as refused:
+        plan.record_check_ins(session, journey_id=small_journey.id, month=NOV, reports=reports, user=USER)
+    assert refused.value.code == "err.cell" and refused.value.params["row"] == 2
+    assert refused.value.params["column"] == "plan.col.progress"
+    assert plan.month_check_ins(session, tasks["alice"]) == []
+    reports[1] = (2, tasks["bob"], plan.Report(10, "", "Waiting for the printer"))
+    assert plan.record_check_ins(session, journey_id=small_journey.id, month=NOV, reports=reports, user=USER) == 2
+    rows = rows_of(session, small_journey.id)
+    assert sorted(row.progress(NOV) for row in rows.values()) == [10, 30]
+
+
+def test_an_editor_records_only_their_own_rows(session, small_journey, tasks):
+    """Alice may record her own task from the table, but not Bob's, even in the same save."""
+    reports = [(1, tasks["alice"], plan.Report(30)), (2, tasks["bob"], plan.Report(10))]
+    with pytest.raises(PermissionDenied):
+        plan.record_check_ins(session, journey_id=small_journey.id, month=NOV, reports=reports, user="alice")
+    assert plan.month_check_ins(session, tasks["alice"]) == []
+    assert plan.record_check_ins(session, journey_id=small_journey.id, month=NOV, reports=reports[:1],
+                                 user="alice") == 1
+
+
+def test_the_figures_stamp_moves_with_every_commitment_and_check_in(session, small_journey, tasks):
+    """The cached figures are read again after a commitment is made, changed or dropped, or a check-in recorded."""
+    stamps = [plan.figures_stamp(session, [small_journey.id])]
+
+    def moved() -> bool:
+        stamps.append(plan.figures_stamp(session, [small_journey.id]))
+        return stamps[-1] != stamps[-2]
+
+    plan.set_commitments(session, journey_id=small_journey.id, month=NOV, tiers={tasks["alice"]: 30}, user=USER)
+    assert moved()
+    plan.set_commitments(session, journey_id=small_journey.id, month=NOV, tiers={tasks["alice"]: 20}, user=USER)
+    assert moved()
+    plan.set_commitments(session, journey_id=small_journey.id, month=NOV, tiers={tasks["alice"]: None}, user=USER)
+    assert moved()
+    plan.record_check_in(session, task_id=tasks["bob"], month=NOV, progress=10, user=USER)
+    assert moved()
+    services.update_journey(session, journey_id=small_journey.id, name="Renamed", description="", user=USER)
+    assert not moved()
+    figures = plan.task_figures(session, [small_journey.id])
+    assert figures[tasks["bob"]].progress_at(NOV) == 10 and tasks["alice"] not in figures

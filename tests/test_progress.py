@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from cem import months
-from cem.errors import ValidationError
-from cem.progress import DEFAULT_TIERS, CheckInValue, TaskMonths, month_figures, parse_tiers
+from cem.core import months
+from cem.core.errors import ValidationError
+from cem.improvement.progress import DEFAULT_TIERS, CheckInValue, TaskMonths, month_figures, parse_tiers
 
 
 def task(commitments: dict[str, int] | None = None, *check_ins: tuple[str, int]) -> TaskMonths:
@@ -105,14 +105,13 @@ def test_changing_the_tiers_does_not_change_existing_commitments():
     assert figures.on_target("2026-11") is False
 
 
-def test_month_figures_sum_commitments_and_gains():
-    """Two committed tasks (one on target) and one uncommitted task with progress."""
+def test_month_figures_count_and_average_the_committed_tasks():
+    """Two committed tasks (one on target) and one uncommitted task with progress: 1 of 2, averages 25 and 20."""
     tasks = [task({"2026-11": 30}, ("2026-11", 35)), task({"2026-11": 20}, ("2026-11", 5)), task({}, ("2026-11", 50))]
     figures = month_figures(tasks, "2026-11")
     assert (figures.committed_tasks, figures.on_target) == (2, 1)
-    assert figures.committed_percent == 50
-    assert figures.achieved_percent == 40
-    assert figures.gained_percent == 90
+    assert figures.average_tier == 25
+    assert figures.average_gain == 20  # the uncommitted task does not count
     assert figures.on_target_share == 0.5
     assert month_figures([], "2026-11").on_target_share is None
 

@@ -1,8 +1,8 @@
 """Every write service refuses the roles that may not use it, and changes nothing then.
 
-Each service registered in cem.services.WRITE_SERVICES (and the account
-services of cem.auth) is called as every role, as a deactivated account and
-as a name that has no account. Exactly the roles cem.auth.PERMISSIONS lists
+Each service registered in cem.journey.services.WRITE_SERVICES (and the account
+services of cem.core.auth) is called as every role, as a deactivated account and
+as a name that has no account. Exactly the roles cem.core.auth.PERMISSIONS lists
 for the service's action succeed; everybody else gets PermissionDenied and
 the database is exactly as before. A new write service without an entry in
 CALLS below fails this test, so none can be forgotten.
@@ -10,6 +10,7 @@ CALLS below fails this test, so none can be forgotten.
 from __future__ import annotations
 
 import importlib
+import itertools
 import pkgutil
 from dataclasses import dataclass
 from datetime import date
@@ -20,18 +21,22 @@ from sqlalchemy import func, select, text
 from sqlmodel import Session, SQLModel
 
 import cem
-from cem import auth, backup, excel, plan, services, templates
-from cem.auth import PERMISSIONS, PermissionDenied
-from cem.models import ChangeLog
-from cem.services import WRITE_SERVICES, RowChanges
+from cem import backup
+from cem.core import auth
+from cem.improvement import plan
+from cem.journey import excel, services, templates
+from cem.core.auth import PERMISSIONS, PermissionDenied
+from cem.core.models import ChangeLog
+from cem.customers import billing
+from cem.journey.services import WRITE_SERVICES, RowChanges
 
 # Import every module of the app, so every write service has registered itself.
-for _module in pkgutil.iter_modules(cem.__path__):
-    importlib.import_module(f"cem.{_module.name}")
+for _module in pkgutil.walk_packages(cem.__path__, "cem."):
+    importlib.import_module(_module.name)
 
 BUILDER = "admin"
 MONTH = "2026-03"
-# The account services of cem.auth, with the permission they need.
+# The account services of cem.core.auth, with the permission they need.
 AUTH_SERVICES = {"create_user": "users.manage", "update_user": "users.manage"}
 # Who calls: each role's account (from tests/conftest.py), a deactivated
 # administrator, and a name without an account.
@@ -59,6 +64,8 @@ class World:
     task: int
     workbook: bytes
     backup: bytes  # of the whole database, taken before the last changes of build_world
+    bills: Any  # billing.Checked: two bills not imported yet
+    bill_import: int  # an import of two other bills
 
 
 def build_world(session: Session) -> World:
@@ -73,7 +80,9 @@ def build_world(session: Session) -> World:
     other_pain = services.add_pain_point(session, step_id=step, text="Costly", user=BUILDER).id
     measure = services.add_measure(session, pain_point_id=pain, text="Cache", user=BUILDER).id
     idea = services.add_idea(session, step_id=step, text="Chat", user=BUILDER).id
-    person = plan.add_person(session, name="Ed", username="editor", user=BUILDER).id
+    # One person per account: later worlds share the "editor" account's person.
+    linked = [p.id for p in plan.list_people(session) if p.username == "editor"]
+    person = linked[0] if linked else plan.add_person(session, name="Ed", username="editor", user=BUILDER).id
     other_person = plan.add_person(session, name="Sam", user=BUILDER).id
     task = plan.create_task(session, step_id=step, title="Speed it up", start_month=MONTH, due_month="2026-06",
                             owner_id=person, measure_id=measure, user=BUILDER).id
@@ -81,8 +90,22 @@ def build_world(session: Session) -> World:
     services.delete_stage(session, stage_id=binned_stage, user=BUILDER)
     services.delete_step(session, step_id=binned_step, user=BUILDER)
     workbook = excel.export_journey(session, journey_id=j, lang="en")
+    bill_import = billing.import_bills(session, checked=bill_lines(session, "A"), file_name="a.csv", user=BUILDER).id
     return World(j, stage, other_stage, binned_stage, step, other_step, binned_step, pain, other_pain, measure,
-                 idea, person, other_person, task, workbook, saved)
+                 idea, person, other_person, task, workbook, saved, bill_lines(session, "B"), bill_import)
+
+
+_worlds = itertools.count(1)
+
+
+def bill_lines(session: Session, series: str):
+    """Two checked bill lines, numbered `series`-<world id>-1 and -2."""
+    world = next(_worlds)
+    data = (f"รหัสลูกค้า,ชื่อลูกค้า,วันที่,ยอดชำระ,เลขที่ใบแจ้งหนี้\n"
+            f"C{world},Roles Co,15/01/2567,1000,{series}-{world}-1\n"
+            f"C{world},Roles Co,15/02/2567,500,{series}-{world}-2\n").encode()
+    sheet = billing.read_file(data, "bills.csv")
+    return billing.check_rows(sheet, billing.guess_mapping(session, sheet.headings)[0])
 
 
 Call = Callable[[Session, World, str], Any]
@@ -143,10 +166,15 @@ CALLS: dict[str, Call] = {
     # The editor may record it because the task's owner is linked to the editor's account.
     "record_check_in": lambda s, w, u: plan.record_check_in(s, task_id=w.task, month=MONTH, progress=40,
                                                             note="Half way", user=u),
+    "record_check_ins": lambda s, w, u: plan.record_check_ins(s, journey_id=w.journey, month=MONTH,
+                                                              reports=[(1, w.task, plan.Report(40))], user=u),
     "record_meeting": lambda s, w, u: plan.record_meeting(s, journey_id=w.journey, held_on=date(2026, 3, 31),
                                                           title="Month end", attendee_ids=[w.person], user=u),
     # Likewise the storing half of restoring a backup.
     "store_backup": lambda s, w, u: backup.restore_backup(s, data=w.backup, user=u),
+    # Customers and their bills.
+    "import_bills": lambda s, w, u: billing.import_bills(s, checked=w.bills, file_name="b.csv", user=u),
+    "undo_import": lambda s, w, u: billing.undo_import(s, import_id=w.bill_import, user=u),
     "create_user": lambda s, w, u: auth.create_user(s, username=f"new.{u}", role="editor", user=u),
     "update_user": lambda s, w, u: auth.update_user(s, username="alice", role="lead", display_name="Alice L",
                                                     user=u),

@@ -1,17 +1,20 @@
 """Unit tests of the journey-map services, without a browser."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import event, text
 from sqlmodel import func, select
 
-from cem import services
-from cem.auth import PermissionDenied
-from cem.db import migrate
-from cem.errors import ConflictError, NotFoundError, ValidationError
-from cem.models import Idea, Journey, Measure, PainPoint, Stage, Step
-from cem.services import RowChanges
-from cem.templates import GENERAL_LIFE_CYCLE, create_from_template, seed_sample_journey
+from cem.core import config
+from cem.journey import services
+from cem.core.auth import PermissionDenied
+from cem.core.db import migrate
+from cem.core.errors import ConflictError, NotFoundError, ValidationError
+from cem.core.models import Idea, Journey, Measure, PainPoint, Stage, Step
+from cem.journey.services import RowChanges
+from cem.journey.templates import GENERAL_LIFE_CYCLE, create_from_template, seed_sample_journey
 from tests.conftest import USER
 
 
@@ -373,3 +376,11 @@ def test_deleted_rows_keep_their_last_values_in_the_history(session, small_journ
     services.delete_pain_point(session, pain_point_id=pain.id, user="bob")
     latest = services.history(session, journey_id=small_journey.id, limit=1)[0]
     assert (latest.action, latest.old["text"], latest.user) == ("delete", "Site is slow", "bob")
+
+
+def test_the_embedded_database_stays_data_cem_db(monkeypatch):
+    """Moving the modules into parts must not move anyone's data: an
+    install keeps reading data/cem.db at the top of the checkout."""
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    root = Path(__file__).resolve().parent.parent
+    assert config.database_url() == f"sqlite:///{root / 'data' / 'cem.db'}"

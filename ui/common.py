@@ -3,6 +3,7 @@ current journey, and showing errors."""
 from __future__ import annotations
 
 import runpy
+import zlib
 from datetime import timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from contextlib import contextmanager
@@ -13,11 +14,14 @@ from typing import Iterator
 import streamlit as st
 from sqlmodel import Session
 
-from cem import auth, config, i18n, services
-from cem.db import get_engine, migrate, session_scope
-from cem.errors import CemError
-from cem.templates import seed_sample_journey
-from cem.text import escape_markdown
+from cem.core import auth, config, i18n
+from cem.improvement import plan
+from cem.journey import services
+from cem.core.db import get_engine, migrate, session_scope
+from cem.core.errors import CemError
+from cem.customers.billing import seed_sample_billing
+from cem.journey.templates import seed_sample_journey
+from cem.core.text import escape_markdown
 
 ENTRY_POINT = Path(__file__).resolve().parent.parent / "app.py"
 LANG_KEY = "ui_lang"
@@ -51,8 +55,8 @@ def _prepare_database(url: str) -> None:
         first_admin = config.bootstrap_admin()
         if first_admin and auth.count_users(session) == 0:
             auth.create_first_admin(session, username=first_admin[0], password=first_admin[1])
-        if config.seed_sample():
-            seed_sample_journey(session)
+        if config.seed_sample() and seed_sample_journey(session) is not None:  # a new workspace
+            seed_sample_billing(session)
 
 
 def database_url() -> str:
@@ -75,6 +79,37 @@ def journey_tree(journey_id: int) -> services.JourneyTree:
     with db() as session:
         revision = services.journey_revision(session, journey_id)
     return _journey_tree(config.database_url(), journey_id, revision)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _task_figures(url: str, journey_ids: list[int], stamp: tuple) -> dict:
+    with session_scope(get_engine(url)) as session:
+        return plan.task_figures(session, journey_ids)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _task_rows(url: str, stamp: tuple, contacts: bool) -> list[plan.TaskRow]:
+    # A change of the map (a renamed sub-step) reads the tasks again, but
+    # not their months of figures, unless those changed too.
+    with session_scope(get_engine(url)) as session:
+        return plan.task_rows(session, stamp[0], contacts=contacts, figures=task_figures(session, stamp[0]))
+
+
+def task_figures(session: Session, journey_ids: list[int]) -> dict:
+    """plan.task_figures, read once per change of a commitment or check-in
+    and shared. Read-only."""
+    ids = sorted(journey_ids)
+    return _task_figures(config.database_url(), ids, plan.figures_stamp(session, ids))
+
+
+def task_rows(journey_ids: list[int]) -> list[plan.TaskRow]:
+    """The journeys' tasks with their figures (plan.task_rows), read once
+    per change of the plan and shared by every session that may see the
+    same contacts. Read-only: never change what it returns."""
+    with db() as session:
+        stamp = plan.plan_stamp(session, journey_ids)
+        contacts = plan.may_see_contacts(session, user=user())
+    return _task_rows(config.database_url(), stamp, contacts)
 
 
 def journey_revision(journey_id: int) -> int:
@@ -135,27 +170,61 @@ def user() -> str:
 
 
 def journey_picker() -> int | None:
-    """Sidebar choice of the journey every page works on; kept in the URL so
-    a reload opens the same journey."""
+    """Sidebar choice of the journey every page works on, by id. Kept in
+    the session and in the URL (?journey=3), so a reload, a deep link, a
+    language switch or a change of menu opens the same journey."""
     with db() as session:
         journeys = services.list_journeys(session)
     if not journeys:
         st.session_state.pop(JOURNEY_KEY, None)
         return None
     ids = [j.id for j in journeys]
-    names = {j.id: j.name for j in journeys}
-    current = st.session_state.get(JOURNEY_KEY)
-    if current not in ids:
-        from_url = st.query_params.get("journey", "")
-        current = int(from_url) if from_url.isdigit() and int(from_url) in ids else ids[0]
+    from_url = st.query_params.get("journey", "")
+    if from_url.isdigit() and int(from_url) in ids:  # a deep link, a reload, a new tab
+        st.session_state[JOURNEY_KEY] = int(from_url)
+    current = id_picker(t("sidebar.journey"), {j.id: j.name for j in journeys}, JOURNEY_KEY, container=st.sidebar,
+                        url_param="journey")
     set_current_journey(current)
-    st.sidebar.selectbox(t("sidebar.journey"), ids, index=ids.index(current), key=f"{JOURNEY_KEY}_widget_{current}",
-                         format_func=names.get, on_change=_journey_chosen, args=(current,))
     return current
 
 
-def _journey_chosen(shown: int) -> None:
-    set_current_journey(st.session_state[f"{JOURNEY_KEY}_widget_{shown}"])
+def unique_labels(options: dict) -> dict:
+    """Labels made distinct, so that two items with the same name are
+    still two choices: the second and later get their number added."""
+    seen: dict[str, int] = {}
+    labels = {}
+    for item_id, label in options.items():
+        seen[label] = seen.get(label, 0) + 1
+        labels[item_id] = label if seen[label] == 1 else f"{label} ({seen[label]})"
+    return labels
+
+
+def id_picker(label: str, options: dict, key: str, *, container=None, help: str | None = None,
+              url_param: str | None = None):
+    """A select box over ids that always points at the item it shows.
+
+    The chosen id lives in a plain session key. Streamlit keeps a select
+    box's value as its label, so after a rename or a reorder an old label
+    could mean another item; the widget's key therefore carries the labels,
+    and a change of labels draws a fresh box at the same id. `url_param`
+    keeps the choice in the address too."""
+    labels = unique_labels(options)
+    ids = list(labels)
+    current = st.session_state.get(key)
+    if current not in ids:
+        current = ids[0]
+    st.session_state[key] = current
+    signature = zlib.crc32(repr(sorted(labels.items())).encode("utf-8"))
+    widget_key = f"{key}_pick_{current}_{signature}"
+    (container or st).selectbox(label, ids, index=ids.index(current), format_func=labels.get, key=widget_key,
+                                on_change=_picked, args=(key, widget_key, url_param), help=help)
+    return current
+
+
+def _picked(key: str, widget_key: str, url_param: str | None) -> None:
+    st.session_state[key] = st.session_state[widget_key]
+    if url_param:
+        st.query_params[url_param] = str(st.session_state[key])
 
 
 def set_current_journey(journey_id: int) -> None:
@@ -173,7 +242,7 @@ def require_journey() -> int:
     journey_id = current_journey_id()
     if journey_id is None:
         st.info(t("journey.none_yet"))
-        st.page_link("pages/journeys.py", label=t("page.journeys"), icon="🗺️")
+        st.page_link("pages/journey/journeys.py", label=t("page.journeys"), icon="🗺️")
         st.stop()
     return journey_id
 
@@ -235,3 +304,36 @@ def forget(*keys: str) -> None:
     """Widgets to start afresh on the next run."""
     for key in keys:
         st.session_state.pop(key, None)
+
+
+# ---------------------------------------------------------------- forms over data others may change
+
+
+def form_state(name: str, current) -> dict:
+    """A form's memory of the saved state: `opened` is what its widgets
+    started from and changes only when the form starts afresh (after its own
+    save, or when the person takes the latest), so another person's save
+    never overwrites what is being typed; `expected` is what the next save
+    is based on, and the service refuses the save if the data moved on."""
+    key = f"{name}_form_state"
+    if key not in st.session_state:
+        st.session_state[key] = {"opened": current, "expected": current}
+    return st.session_state[key]
+
+
+def form_restart(name: str, *widget_keys: str) -> None:
+    """Start the form afresh from the saved state on the next run."""
+    st.session_state.pop(f"{name}_form_state", None)
+    forget(*widget_keys)
+
+
+def form_conflict(name: str, current, error: CemError, *widget_keys: str, restart=None) -> None:
+    """Someone else saved first: say what it is now, keep what was typed;
+    Save again applies it over theirs, or take theirs (`restart`, if given,
+    starts the form afresh instead of form_restart)."""
+    form_state(name, current)["expected"] = current
+    st.warning(error_message(error), icon="⚠️")
+    if restart is None:
+        st.button(t("form.take_theirs"), key=f"{name}_take_theirs", on_click=form_restart, args=(name, *widget_keys))
+    else:
+        st.button(t("form.take_theirs"), key=f"{name}_take_theirs", on_click=restart)

@@ -1,10 +1,10 @@
-"""Alembic environment: runs on the connection cem.db.migrate hands over,
+"""Alembic environment: runs on the connection cem.core.db.migrate hands over,
 or on sqlalchemy.url when called from the alembic command line."""
 from alembic import context
 from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
-import cem.models  # noqa: F401  (registers the tables)
+import cem.core.models  # noqa: F401  (registers the tables)
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -2,10 +2,12 @@
 that has the board open, without reloading."""
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import open_app
-from tests.e2e.grid import edit_cell, save
+from tests.e2e.grid import edit_cell, saved
 from tools.serve import wait_for_app
 
 
@@ -23,8 +25,8 @@ def test_others_see_a_change_within_seconds(browser, page, app_url):
     expect(watcher.get_by_role("heading", name="1. Offer")).to_be_visible()
 
     edit_cell(page, page.locator("[class*='st-key-grid_stages_']"), row=0, column=1, value="Offer online")
-    save(page, "stages")
-    expect(page.get_by_text("Saved: 0 added, 1 changed, 0 deleted.")).to_be_visible()
+    saved(page, "stages")
+    expect(page.get_by_text(re.compile(r"Saved at .* · 1 changed"))).to_be_visible()
 
     expect(watcher.get_by_role("heading", name="1. Offer online")).to_be_visible(timeout=10_000)
     watcher_context.close()

@@ -8,15 +8,18 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from cem import months
+from cem.core import months
 from tests.conftest import BACKENDS, fresh_database
 from tests.e2e.conftest import E2E_PASSWORD, E2E_USER, open_app
+from tests.e2e.grid import edit_cell
 from tools.serve import running_app, wait_for_app
 
 # Month 1 is last month and month 2 this one: progress is recorded for
 # months that have happened.
 MONTH_1 = months.add(months.this_month(), -1)
 MONTH_2 = months.this_month()
+PLAN_TIER_COLUMN = 1  # task, tier, ...
+CHECK_IN_NEW_COLUMN = 1  # task, new progress, ...
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -53,16 +56,25 @@ def on_target_card(page):
 def commit_and_record(page, month: str, tier: str, progress: str) -> None:
     go(page, "Monthly plan 30/20/10")
     choose(page, "monthly_month", months.label(month, "en"))
-    page.locator(f"[class*='st-key-monthly_tier_{month}_']").get_by_text(tier, exact=True).click()
-    page.locator(".st-key-monthly_plan_save button").click()
+    edit_cell(page, page.locator(".st-key-monthly_plan_grid"), 0, PLAN_TIER_COLUMN, tier)
+    wait_for_app(page)
+    save = page.locator(".st-key-monthly_plan_save button")
+    expect(save).to_contain_text("(1 not saved yet)")
+    save.click()
     expect(page.get_by_text(f"Plan for {months.label(month, 'en')} saved (1 change(s)).")).to_be_visible()
     wait_for_app(page)
     page.get_by_role("tab", name=re.compile("Month-end check-in")).click()
-    box = page.locator(f"[class*='st-key-monthly_progress_{month}_'] input").first
-    box.fill(progress)
-    page.locator(f"[class*='st-key-monthly_record_{month}_'] button").first.click()
-    expect(page.get_by_text(f"Recorded {progress}%")).to_be_visible()
+    edit_cell(page, page.locator(".st-key-monthly_check_in_grid"), 0, CHECK_IN_NEW_COLUMN, progress)
     wait_for_app(page)
+    page.locator(".st-key-monthly_record button").click()
+    expect(page.get_by_text(f"Recorded the progress of 1 task(s) for {months.label(month, 'en')}.")).to_be_visible()
+    wait_for_app(page)
+
+
+def evaluation(page):
+    """The month's headline on the evaluation tab."""
+    page.get_by_role("tab", name=re.compile("Evaluation and next month")).click()
+    return page.locator(".st-key-monthly_eval_headline")
 
 
 def test_a_month_on_target_then_a_month_off_target(page, app_url):
@@ -85,11 +97,12 @@ def test_a_month_on_target_then_a_month_off_target(page, app_url):
     expect(page.locator(".st-key-tasks_table").get_by_text("Somsri Jaidee")).to_be_attached()  # a canvas grid cell
 
     commit_and_record(page, MONTH_1, "30%", "35")
-    expect(page.get_by_text(re.compile(r"\bOn target\b")).filter(visible=True).first).to_be_visible()
-    go(page, "Executive view")
-    expect(on_target_card(page)).to_contain_text("(1/1)")
+    expect(evaluation(page)).to_have_text("1 of 1 tasks on target; average gain 35 points against 30 committed")
+    go(page, "Executive view")  # the cards are about this month (month 2), not planned yet
+    expect(on_target_card(page)).to_have_text("no commitments")
 
     commit_and_record(page, MONTH_2, "20%", "45")
-    expect(page.get_by_text(re.compile(r"\bBelow target\b")).filter(visible=True).first).to_be_visible()
-    go(page, "Executive view")
-    expect(on_target_card(page)).to_contain_text("(0/1)")
+    expect(evaluation(page)).to_have_text("0 of 1 tasks on target; average gain 10 points against 20 committed")
+    go(page, "Executive view")  # this month's cards, against month 1
+    expect(on_target_card(page)).to_have_text("0 of 1")
+    expect(page.get_by_text("last month: 1 of 1")).to_be_visible()

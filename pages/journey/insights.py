@@ -1,0 +1,34 @@
+"""Emotion curve and heat maps: where the customer feels worst, where the
+pain is, and how each touchpoint rates as easy, convenient, fast and
+correct."""
+import streamlit as st
+
+from cem.journey import charts
+from ui import common
+from ui.live import watch
+
+common.ensure_entry_point()
+
+t = common.t
+st.title(t("page.insights"))
+journey_id = common.require_journey()
+
+tree = common.journey_tree(journey_id)
+watch(journey_id, tree.journey.revision, redraw=True)
+
+st.caption(t("insights.intro"))
+config = {"displaylogo": False}
+
+st.plotly_chart(charts.emotion_curve(tree, t), key="insights_emotion", config=config)
+points = charts.emotion_points(tree)
+low = charts.lowest_points(points)
+if low:
+    st.markdown(t("insights.lowest_are") + "\n" + "\n".join(
+        f"- {common.md(points[i]['label'])} ({points[i]['now']:+d})" for i in low))
+
+open_only = st.toggle(t("insights.open_only"), value=False, key="insights_open_only")
+left, right = st.columns(2)
+with left:
+    st.plotly_chart(charts.pain_heatmap(tree, t, open_only=open_only), key="insights_pain_heatmap", config=config)
+with right:
+    st.plotly_chart(charts.quality_heatmap(tree, t), key="insights_quality_heatmap", config=config)
