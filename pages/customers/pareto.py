@@ -1,0 +1,114 @@
+"""Customers 20:80: which customers bring most of the revenue in a period,
+as a Pareto chart, a Lorenz curve, ABC classes and a ranked list."""
+from datetime import date, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from cem.core import months
+from cem.customers import analysis, charts
+from ui import common
+
+common.ensure_entry_point()
+
+t = common.t
+st.title(t("page.customers_pareto"))
+st.caption(t("customers.intro"))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def period_analysis(url: str, stamp: tuple, period: analysis.Period):
+    """The analysis and the customers' names, once per change of the bills."""
+    with common.db() as session:
+        result = analysis.pareto(session, period)
+        names = analysis.customer_names(session, [*result.customer_ids, *result.not_positive])
+    return result, names
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def data_overview(url: str, stamp: tuple):
+    with common.db() as session:
+        return analysis.bill_range(session), analysis.choices(session)
+
+
+def month_end(month: str) -> date:
+    year, number = months.parts(months.add(month, 1))
+    return date(year, number, 1) - timedelta(days=1)
+
+
+with common.db() as session:
+    stamp = analysis.data_stamp(session)
+span, (service_names, segment_names) = data_overview(common.database_url(), stamp)
+if span is None:
+    st.info(t("customers.no_bills"))
+    st.stop()
+
+all_months = months.between(months.of(span[0]), months.of(span[1]))
+lang = common.lang()
+left, right, service_box, segment_box = st.columns(4)
+first = left.selectbox(t("customers.from_month"), all_months, index=max(0, len(all_months) - 12),
+                       format_func=lambda m: months.label(m, lang), key="customers_from")
+last = right.selectbox(t("customers.to_month"), all_months, index=len(all_months) - 1,
+                       format_func=lambda m: months.label(m, lang), key="customers_to")
+everything = t("customers.all")
+service = service_box.selectbox(t("customers.service"), ["", *service_names], key="customers_service",
+                                format_func=lambda s: s or everything)
+segment = segment_box.selectbox(t("customers.segment"), ["", *segment_names], key="customers_segment",
+                                format_func=lambda s: s or everything)
+if first > last:
+    first, last = last, first
+    st.caption(t("customers.months_swapped"))
+period = analysis.Period(date(*months.parts(first), 1), month_end(last), service, segment)
+result, names = period_analysis(common.database_url(), stamp, period)
+
+if not result.customers:
+    st.info(t("customers.none_in_period"))
+    st.stop()
+
+cards = st.columns(4)
+cards[0].metric(t("customers.metric.customers"), f"{result.customers:,}", help=t("customers.metric.customers_help"))
+cards[1].metric(t("customers.metric.revenue"), f"฿{result.total:,.0f}", help=t("customers.metric.revenue_help"))
+cards[2].metric(t("customers.metric.top_share"), f"{result.top_share * 100:.1f} %",
+                help=t("customers.metric.top_share_help", n=result.top_customers))
+cards[3].metric(t("customers.metric.needed"), f"{result.needed_share * 100:.1f} %",
+                help=t("customers.metric.needed_help", n=result.needed_customers))
+st.markdown(t("customers.reading", top=f"{result.top_share * 100:.0f}", n=result.top_customers,
+              needed=f"{result.needed_share * 100:.0f}", needed_n=result.needed_customers,
+              gini=f"{result.gini:.2f}"))
+if result.not_positive:
+    st.caption(t("customers.not_positive", n=len(result.not_positive)))
+
+tr = common.translator()
+chart_left, chart_right = st.columns([3, 2])
+chart_left.plotly_chart(charts.pareto_chart(result, tr), key="customers_pareto_chart",
+                        config={"displaylogo": False})
+chart_right.plotly_chart(charts.lorenz_chart(result, tr), key="customers_lorenz_chart",
+                         config={"displaylogo": False})
+
+st.subheader(t("customers.abc_title"))
+st.caption(t("customers.abc_help"))
+classes = pd.DataFrame({"class": result.classes, "revenue": result.revenue})
+abc = classes.groupby("class")["revenue"].agg(["count", "sum"]).reindex(["A", "B", "C"], fill_value=0)
+st.dataframe(pd.DataFrame({
+    t("customers.col.class"): abc.index,
+    t("customers.col.customers"): abc["count"].astype(int).values,
+    t("customers.col.revenue"): abc["sum"].values,
+    t("customers.col.share"): abc["sum"].values / result.total * 100,
+}), hide_index=True, key="customers_abc",
+    column_config={t("customers.col.revenue"): st.column_config.NumberColumn(format="฿%,.0f"),
+                   t("customers.col.share"): st.column_config.NumberColumn(format="%.1f %%")})
+
+st.subheader(t("customers.table_title"))
+st.dataframe(pd.DataFrame({
+    t("customers.col.rank"): range(1, result.customers + 1),
+    t("customers.col.code"): [names[int(i)][0] for i in result.customer_ids],
+    t("customers.col.name"): [names[int(i)][1] for i in result.customer_ids],
+    t("customers.col.segment"): [names[int(i)][2] for i in result.customer_ids],
+    t("customers.col.revenue"): result.revenue,
+    t("customers.col.share"): result.share * 100,
+    t("customers.col.cumulative"): result.cumulative_share * 100,
+    t("customers.col.class"): result.classes,
+}), hide_index=True, key="customers_ranking",
+    column_config={t("customers.col.revenue"): st.column_config.NumberColumn(format="฿%,.2f"),
+                   t("customers.col.share"): st.column_config.NumberColumn(format="%.2f %%"),
+                   t("customers.col.cumulative"): st.column_config.NumberColumn(format="%.1f %%")})
