@@ -40,6 +40,10 @@ def run_page() -> None:
         ],
         t("nav.customers"): [
             st.Page("pages/customers/pareto.py", title=t("page.customers_pareto"), icon="👑"),
+            st.Page("pages/customers/vip.py", title=t("page.customers_vip"), icon="💎"),
+            st.Page("pages/customers/profile.py", title=t("page.customers_profile"), icon="🪪"),
+            st.Page("pages/customers/complaints.py", title=t("page.customers_complaints"), icon="📣"),
+            st.Page("pages/customers/bills.py", title=t("page.customers_import"), icon="🧾"),
         ],
         t("nav.data"): [
             st.Page("pages/data/activity.py", title=t("page.activity"), icon="🕘"),

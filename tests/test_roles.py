@@ -26,8 +26,8 @@ from cem.core import auth
 from cem.improvement import plan
 from cem.journey import excel, services, templates
 from cem.core.auth import PERMISSIONS, PermissionDenied
-from cem.core.models import ChangeLog
-from cem.customers import billing
+from cem.core.models import CareAction, ChangeLog, Complaint, Customer
+from cem.customers import analysis, billing, care, complaints, profile, vip
 from cem.journey.services import WRITE_SERVICES, RowChanges
 
 # Import every module of the app, so every write service has registered itself.
@@ -66,6 +66,11 @@ class World:
     backup: bytes  # of the whole database, taken before the last changes of build_world
     bills: Any  # billing.Checked: two bills not imported yet
     bill_import: int  # an import of two other bills
+    customer: int  # the customer of those bills
+    other_customer: int  # a second record of one customer, to merge
+    contact: int
+    complaint: int  # at `step`, from `customer`
+    care: int  # planned for `customer` in MONTH
 
 
 def build_world(session: Session) -> World:
@@ -91,8 +96,18 @@ def build_world(session: Session) -> World:
     services.delete_step(session, step_id=binned_step, user=BUILDER)
     workbook = excel.export_journey(session, journey_id=j, lang="en")
     bill_import = billing.import_bills(session, checked=bill_lines(session, "A"), file_name="a.csv", user=BUILDER).id
+    customer = session.execute(select(Customer.id).where(Customer.created_by_import_id == bill_import)).scalar_one()
+    duplicate = Customer(code=f"DUP-{next(_worlds)}", name="Roles Co (again)", created_by=BUILDER)
+    session.add(duplicate)
+    session.commit()
+    contact = profile.save_contact(session, customer_id=customer, values={"name": "Khun Dao", "mobile": "081"},
+                                   decision_maker=True, user=BUILDER).id
+    complaint = complaints.record_complaint(session, text="Bill was wrong", received=date(2026, 3, 2), severity=4,
+                                            customer_id=customer, step_id=step, user=BUILDER).id
+    cared = care.plan_care(session, customer_id=customer, month=MONTH, kind="visit", user=BUILDER).id
     return World(j, stage, other_stage, binned_stage, step, other_step, binned_step, pain, other_pain, measure,
-                 idea, person, other_person, task, workbook, saved, bill_lines(session, "B"), bill_import)
+                 idea, person, other_person, task, workbook, saved, bill_lines(session, "B"), bill_import, customer,
+                 duplicate.id, contact, complaint, cared)
 
 
 _worlds = itertools.count(1)
@@ -106,6 +121,13 @@ def bill_lines(session: Session, series: str):
             f"C{world},Roles Co,15/02/2567,500,{series}-{world}-2\n").encode()
     sheet = billing.read_file(data, "bills.csv")
     return billing.check_rows(sheet, billing.guess_mapping(session, sheet.headings)[0])
+
+
+def current(session: Session, model, item_id: int) -> int:
+    """The item's version now (the calls run one after another on one world)."""
+    version = session.execute(select(model.version).where(model.id == item_id)).scalar_one()
+    session.rollback()
+    return version
 
 
 Call = Callable[[Session, World, str], Any]
@@ -175,6 +197,32 @@ CALLS: dict[str, Call] = {
     # Customers and their bills.
     "import_bills": lambda s, w, u: billing.import_bills(s, checked=w.bills, file_name="b.csv", user=u),
     "undo_import": lambda s, w, u: billing.undo_import(s, import_id=w.bill_import, user=u),
+    "save_settings": lambda s, w, u: vip.save_settings(s, kind="fixed", value=5, a_limit=0.7, b_limit=0.9,
+                                                       version=vip.settings(s).version, user=u),
+    "apply_rule": lambda s, w, u: vip.apply_rule(s, period=analysis.Period(date(2024, 1, 1), date(2024, 12, 31)),
+                                                 as_of=date(2024, 12, 31), user=u),
+    "mark_by_hand": lambda s, w, u: vip.mark_by_hand(s, customer_id=w.customer, decision="in", reason="key account",
+                                                     as_of=date(2026, 3, 1), user=u),
+    "update_customer": lambda s, w, u: profile.update_customer(s, customer_id=w.customer, values={"segment": "SME"},
+                                                               owner_id=w.person, version=None, user=u),
+    "save_contact": lambda s, w, u: profile.save_contact(s, customer_id=w.customer, values={"name": "Khun Dao"},
+                                                         decision_maker=False, contact_id=w.contact, user=u),
+    "erase_contact": lambda s, w, u: profile.erase_contact(s, contact_id=w.contact, user=u),
+    "log_contacts_export": lambda s, w, u: profile.log_contacts_export(s, what="vip list", customers=1, user=u),
+    "merge_customers": lambda s, w, u: profile.merge_customers(s, keep_id=w.customer, merge_id=w.other_customer,
+                                                               user=u),
+    "record_complaint": lambda s, w, u: complaints.record_complaint(s, text="Rude", received=date(2026, 3, 5),
+                                                                    severity=2, user=u),
+    "update_complaint": lambda s, w, u: complaints.update_complaint(
+        s, complaint_id=w.complaint, version=current(s, Complaint, w.complaint), status="resolved", resolution="Refunded", owner_id=w.person,
+        severity=4, step_id=w.step, user=u),
+    "to_pain_point": lambda s, w, u: complaints.to_pain_point(s, complaint_id=w.complaint, user=u),
+    "save_sla": lambda s, w, u: complaints.save_sla(s, days={1: 20, 2: 10, 3: 5, 4: 2, 5: 1}, user=u),
+    "plan_care": lambda s, w, u: care.plan_care(s, customer_id=w.customer, month=MONTH, kind="call", user=u),
+    "record_done": lambda s, w, u: care.record_done(s, care_id=w.care, done_on=date(2026, 3, 9),
+                                                    version=current(s, CareAction, w.care), user=u),
+    "care_to_task": lambda s, w, u: care.care_to_task(s, care_id=w.care, step_id=w.step, owner_id=w.person,
+                                                      due_month="2026-04", user=u),
     "create_user": lambda s, w, u: auth.create_user(s, username=f"new.{u}", role="editor", user=u),
     "update_user": lambda s, w, u: auth.update_user(s, username="alice", role="lead", display_name="Alice L",
                                                     user=u),

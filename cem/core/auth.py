@@ -39,7 +39,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # secretary, whatever their role, records meetings.
     "checkin.record": frozenset({"admin", "lead", "editor"}),
     "meeting.record": frozenset({"admin", "lead", "editor"}),
-    "customers.edit": frozenset({"admin", "lead"}),  # billing imports, VIP rules
+    "customers.edit": frozenset({"admin", "lead"}),  # billing imports, VIP rules, profiles, contacts
+    "complaints.record": frozenset({"admin", "lead", "editor"}),  # the service team takes complaints
     "users.manage": frozenset({"admin"}),
     "backup": frozenset({"admin"}),
 }

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Integer
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Integer, false
 from sqlmodel import Field, SQLModel
 
 ROLES = ("admin", "lead", "editor", "viewer")
@@ -21,6 +21,15 @@ QUALITIES = ("easy", "convenient", "fast", "correct")  # ง่าย สะด�
 EMOTION_MIN, EMOTION_MAX = -2, 2
 SEVERITY_MIN, SEVERITY_MAX = 1, 5
 RATING_MIN, RATING_MAX = 1, 5
+VIP_RULES = ("top_share", "revenue_share", "fixed")  # top 20 % of customers, 80 % of revenue, a fixed number
+VIP_SOURCES = ("rule", "hand")
+CUSTOMER_KINDS = ("organisation", "person")
+CONTACT_CHANNELS = ("phone", "mobile", "email", "line", "visit")
+COMPLAINT_CHANNELS = ("phone", "email", "line", "walk_in", "visit", "social", "letter", "other")
+COMPLAINT_STATUSES = ("open", "in_progress", "resolved", "closed")
+CARE_KINDS = ("visit", "call", "surprise")
+# Days to resolve a complaint, by severity (5: the most serious).
+DEFAULT_SLA_DAYS = {"1": 30, "2": 14, "3": 7, "4": 3, "5": 1}
 
 
 def utcnow() -> datetime:
@@ -268,8 +277,6 @@ class CheckIn(Audited, table=True):
 
 # ---------------------------------------------------------------- customers and their bills
 
-CUSTOMER_KINDS = ("organisation", "person")
-
 
 class BillImport(Audited, table=True):
     """One billing file imported: its bills go with it when it is undone,
@@ -296,6 +303,13 @@ class Customer(Audited, table=True):
     owner_id: int | None = Field(default=None, sa_column=optional_fk("person"))  # the relationship owner
     notes: str = Field(default="", max_length=2000)
     created_by_import_id: int | None = Field(default=None, sa_column=optional_fk("billimport"))
+    vip: bool = Field(default=False, index=True, sa_column_kwargs={"server_default": false()})
+    # "in" or "out" when a person decided by hand: applying the rule leaves
+    # the customer as they decided; "" lets the rule decide.
+    vip_hand: str = Field(default="", max_length=3, sa_column_kwargs={"server_default": ""})
+    # How they like to be served: free text, and a few tags ("; " between).
+    service_style: str = Field(default="", max_length=2000, sa_column_kwargs={"server_default": ""})
+    service_tags: str = Field(default="", max_length=500, sa_column_kwargs={"server_default": ""})
 
 
 class Bill(SQLModel, table=True):
@@ -323,3 +337,88 @@ class ImportMapping(Audited, table=True):
     headings_key: str = Field(max_length=64, unique=True)  # SHA-256 of the folded headings
     mapping: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))  # field: heading
     date_order: str = Field(default="", max_length=3)  # dmy or mdy; empty: not asked
+
+
+class CustomerSettings(Audited, table=True):
+    """The workspace's choices for its customers: one row. The VIP rule is
+    `vip_rule` with `vip_value` (the share of customers for top_share, the
+    share of revenue for revenue_share, the number for fixed); the ABC class
+    limits are shares of revenue."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    vip_rule: str = Field(default="top_share", max_length=20)  # one of VIP_RULES
+    vip_value: float = Field(default=0.2)
+    a_limit: float = Field(default=0.8)
+    b_limit: float = Field(default=0.95)
+    sla_days: dict = Field(default_factory=lambda: dict(DEFAULT_SLA_DAYS),
+                           sa_column=Column(JSON, nullable=False, server_default="{}"))
+
+
+class VipChange(SQLModel, table=True):
+    """A customer marked or unmarked as VIP, as of a day: by applying the
+    rule, or by hand with a reason."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(sa_column=parent_fk("customer"))
+    as_of: date
+    vip: bool
+    source: str = Field(max_length=10)  # one of VIP_SOURCES
+    reason: str = Field(default="", max_length=500)
+    user: str = Field(default="", max_length=100)
+    at: datetime = Field(default_factory=utcnow)
+
+
+class Contact(Audited, table=True):
+    """A key person at a customer. Phones, e-mail and LINE ID are personal
+    data (Thailand's PDPA): see cem.customers.profile for who may read
+    them; an erased contact keeps no values and `erased_at` says when."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(sa_column=parent_fk("customer"))
+    name: str = Field(default="", max_length=200)
+    position: str = Field(default="", max_length=200)
+    office_phone: str = Field(default="", max_length=50)
+    mobile: str = Field(default="", max_length=50)
+    email: str = Field(default="", max_length=200)
+    line_id: str = Field(default="", max_length=100)
+    decision_maker: bool = Field(default=False)  # ผู้มีอำนาจตัดสินใจ
+    channel: str = Field(default="", max_length=10)  # preferred: one of CONTACT_CHANNELS, or ""
+    contact_time: str = Field(default="", max_length=100)  # when they like to be contacted
+    notes: str = Field(default="", max_length=1000)
+    erased_at: datetime | None = Field(default=None)
+
+
+class Complaint(Audited, table=True):
+    """A complaint (ข้อร้องเรียน) in the customer's words, where on the
+    journey it happened, and how it was handled. `due` follows the SLA for
+    its severity."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int | None = Field(default=None, sa_column=optional_fk("customer"))  # none for a walk-in
+    received: date
+    channel: str = Field(default="phone", max_length=10)  # one of COMPLAINT_CHANNELS
+    text: str = Field(max_length=2000)
+    severity: int = Field(default=3)  # SEVERITY_MIN..SEVERITY_MAX, 5 the most serious
+    journey_id: int | None = Field(default=None, sa_column=optional_fk("journey"))
+    step_id: int | None = Field(default=None, sa_column=optional_fk("step"))
+    pain_point_id: int | None = Field(default=None, sa_column=optional_fk("painpoint"))
+    owner_id: int | None = Field(default=None, sa_column=optional_fk("person"))
+    status: str = Field(default="open", max_length=12)  # one of COMPLAINT_STATUSES
+    resolution: str = Field(default="", max_length=2000)
+    resolved_on: date | None = Field(default=None)
+    due: date
+
+
+class CareAction(Audited, table=True):
+    """A visit, a call or a pleasant surprise planned for a customer in a
+    month, then recorded as done; it may be followed as a task of the plan."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(sa_column=parent_fk("customer"))
+    month: str = Field(max_length=7, index=True)  # YYYY-MM
+    day: date | None = Field(default=None)
+    kind: str = Field(default="visit", max_length=10)  # one of CARE_KINDS
+    person_id: int | None = Field(default=None, sa_column=optional_fk("person"))
+    note: str = Field(default="", max_length=500)
+    done_on: date | None = Field(default=None)
+    task_id: int | None = Field(default=None, sa_column=optional_fk("task"))

@@ -3,7 +3,7 @@ how a person reads them: Thai month names with Buddhist-era years in Thai."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from cem.core.errors import ValidationError
 
@@ -113,3 +113,11 @@ def other_calendar(day: date, lang: str) -> str:
     if lang == "th":
         return f"ค.ศ. {day_text(day, 'en')} · {day_label(day, 'th')}"
     return f"Buddhist era {day_text(day, 'th')} · {day_label(day, 'en')}"
+
+
+def first_day(month: str) -> date:
+    return date(*parts(month), 1)
+
+
+def last_day(month: str) -> date:
+    return first_day(add(month, 1)) - timedelta(days=1)

@@ -15,3 +15,11 @@ def read_type(model) -> tuple[type, list]:
     # model_dump() as on the model, for code that takes either.
     kind = type(base.__name__, (base,), {"__slots__": (), "model_dump": lambda self: dict(self._asdict())})
     return kind, columns
+
+
+def detached(session, items):
+    """ORM objects read for showing, kept readable after the read ends:
+    taken out of the session, then its transaction ended."""
+    session.expunge_all()
+    session.rollback()
+    return items

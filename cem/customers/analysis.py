@@ -76,3 +76,15 @@ def customer_names(session: Session, ids) -> dict[int, tuple[str, str, str]]:
             found[row[0]] = (row[1], row[2], row[3])
     session.rollback()
     return found
+
+
+def find_customers(session: Session, text: str, *, limit: int = 50) -> list[tuple[int, str, str]]:
+    """(id, code, name) of customers whose code or name holds `text`, by code."""
+    query = select(Customer.id, Customer.code, Customer.name).order_by(Customer.code).limit(limit)
+    text = text.strip()
+    if text:
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(Customer.code.ilike(pattern, escape="\\") | Customer.name.ilike(pattern, escape="\\"))
+    found = [(r[0], r[1], r[2]) for r in session.execute(query)]
+    session.rollback()
+    return found

@@ -3,9 +3,10 @@ store in one short transaction, and undo as a whole.
 
 The steps, as the import page takes them:
 
-1. `read_file` reads the first sheet of an .xlsx, or a .csv in UTF-8 (with
-   or without a byte order mark) or Windows-874 / TIS-620, into headings and
-   rows of text or cell values. Nothing is stored.
+1. `read_file` reads the first sheet of an .xlsx, .xls or .ods file (see
+   cem.core.sheets), or a .csv in UTF-8 (with or without a byte order mark)
+   or Windows-874 / TIS-620, into headings and rows of text or cell values.
+   Nothing is stored.
 2. `guess_mapping` picks a column for each field from its heading, in Thai
    or English, or takes the mapping remembered for the same headings;
    `samples` shows values from non-empty rows so that the person can check
@@ -31,12 +32,11 @@ import io
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Iterable
 
-import openpyxl
 from sqlalchemy import delete, func, insert, select
 from sqlmodel import Session
 
@@ -46,7 +46,8 @@ from cem.core.db import writes
 from cem.core.errors import ImportFileError, ImportFileErrors, NotFoundError
 from cem.core.memory import collector_paused
 from cem.core.models import Bill, BillImport, ChangeLog, Customer, ImportMapping, utcnow
-from cem.core.workbooks import check_size, check_workbook_file
+from cem.core import sheets
+from cem.core.workbooks import check_size
 from cem.customers.values import ValueProblem, date_order, parse_amount, parse_date, plain_text
 from cem.journey.services import write_service
 
@@ -107,24 +108,6 @@ def _csv_rows(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text), dialect))
 
 
-def _xlsx_rows(data: bytes) -> tuple[str, list[list[Any]]]:
-    check_workbook_file(data)
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # whatever the parser trips over, the file is unusable
-        raise ImportFileError("excel.err.not_xlsx") from exc
-    try:
-        sheet = book.worksheets[0]
-        rows = []
-        for row in sheet.iter_rows(values_only=True):
-            rows.append(list(row))
-            if len(rows) > MAX_ROWS + 1:
-                raise ImportFileError("billing.err.too_many_rows", max=MAX_ROWS)
-        return sheet.title, rows
-    finally:
-        book.close()
-
-
 def read_file(data: bytes, file_name: str) -> Sheet:
     """The file's first sheet: the first row with text in it gives the
     headings, the rows after it the values."""
@@ -136,8 +119,8 @@ def _read_file(data: bytes, file_name: str) -> Sheet:
     check_size(data)
     if file_name.lower().endswith(".csv"):
         name, lines = file_name, _csv_rows(data)
-    elif data.startswith(b"PK"):
-        name, lines = _xlsx_rows(data)
+    elif sheets.is_spreadsheet(data):
+        name, lines = sheets.read_first_sheet(data, max_rows=MAX_ROWS)
     else:
         raise ImportFileError("billing.err.kind", name=file_name[:100])
     if len(lines) > MAX_ROWS + 1:
@@ -193,12 +176,22 @@ def _guess(headings: list[str]) -> dict[str, int]:
     return mapping
 
 
+def shown(value: Any) -> str:
+    """A cell's value as the person would recognise it: 1500 not 1500.0,
+    2024-01-15 not 2024-01-15 00:00:00."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime) and value.time() == time(0):
+        return value.date().isoformat()
+    return str(value)
+
+
 def samples(sheet: Sheet, column: int, count: int = 3) -> list[str]:
     """Up to `count` values of a column, from rows where it is not empty."""
     found = []
     for _, line in sheet.rows:
         if column < len(line) and not v.is_blank(line[column]):
-            found.append(str(line[column])[:60])
+            found.append(shown(line[column])[:60])
             if len(found) == count:
                 break
     return found
@@ -227,6 +220,7 @@ class Refusal:
     column: str  # the heading, or the field's name when the column is missing
     value: str
     code: str
+    params: dict = field(default_factory=dict)  # for the code's message, such as a limit
 
 
 @dataclass
@@ -295,7 +289,8 @@ def _check_rows(sheet: Sheet, mapping: dict[str, int], order: str | None, today:
                 values[name] = _value(name, raw, order, today)
             except ValueProblem as problem:
                 heading = sheet.headings[mapping[name]] if name in mapping else name
-                problems.append(Refusal(number, heading, str(raw)[:60] if raw is not None else "", problem.code))
+                problems.append(Refusal(number, heading, shown(raw)[:60] if raw is not None else "", problem.code,
+                                        problem.params))
         if problems:
             checked.refused.extend(problems)
             continue
@@ -394,8 +389,9 @@ def import_bills(session: Session, *, checked: Checked, file_name: str, user: st
     """Store the checked rows in one transaction. While rows are refused,
     ImportFileErrors names them, unless `good_rows_only`."""
     if checked.refused and not good_rows_only:
-        raise ImportFileErrors([ImportFileError("billing.err.row", row=r.row, column=r.column, value=r.value,
-                                                problem=r.code) for r in checked.refused[:MAX_LISTED]],
+        raise ImportFileErrors([ImportFileError("billing.err.row", **{**r.params, "row": r.row, "column": r.column,
+                                                "value": r.value, "problem": r.code})
+                                for r in checked.refused[:MAX_LISTED]],
                                len(checked.refused))
     return _store(session, checked, file_name, user)
 
@@ -465,6 +461,11 @@ def undo_import(session: Session, *, import_id: int, user: str) -> dict[str, int
     session.delete(batch)
     session.commit()
     return {"bills": bills, "customers": customers}
+
+
+def list_imports(session: Session) -> list[BillImport]:
+    """Every billing import still in place, the latest first."""
+    return list(session.execute(select(BillImport).order_by(BillImport.id.desc())).scalars())
 
 
 SAMPLE = DATA_DIR / "samples" / "billing_sample.xlsx"

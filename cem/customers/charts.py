@@ -8,6 +8,7 @@ from typing import Callable
 import numpy as np
 import plotly.graph_objects as go
 
+from cem.core import months
 from cem.customers.pareto import Pareto
 from cem.journey.charts import FONT_FAMILY
 
@@ -86,3 +87,11 @@ def lorenz_chart(result: Pareto, tr: Translate) -> go.Figure:
                          yaxis={"title": tr("customers.chart.lorenz_y"), "ticksuffix": " %", "range": [0, 100],
                                 "gridcolor": "#EEEEEE"})
     return _layout(figure, title)
+
+
+def revenue_trend_chart(trend: list[tuple[str, float]], tr: Translate, lang: str) -> go.Figure:
+    """One customer's revenue by month: bars, credit notes below zero."""
+    figure = go.Figure(go.Bar(x=[months.label(m, lang, short=True) for m, _ in trend], y=[v for _, v in trend],
+                              marker_color=CLASS_COLOURS["A"], hovertemplate="%{x}: ฿%{y:,.0f}<extra></extra>"))
+    figure.update_yaxes(title=tr("profile.trend_axis"), tickprefix="฿", separatethousands=True, gridcolor="#EEE")
+    return _layout(figure, tr("profile.trend_title"), height=320)

@@ -347,6 +347,16 @@ def create_task(session: Session, *, step_id: int, title: str, start_month: str,
                 owner_id: int | None = None, description: str = "", measure_id: int | None = None,
                 idea_id: int | None = None, user: str) -> Task:
     """A task at a sub-step; made from a measure or an idea when one is named."""
+    task = new_task(session, step_id=step_id, title=title, start_month=start_month, due_month=due_month,
+                    owner_id=owner_id, description=description, measure_id=measure_id, idea_id=idea_id, user=user)
+    _commit(session)
+    return task
+
+
+def new_task(session: Session, *, step_id: int, title: str, start_month: str, due_month: str,
+             owner_id: int | None = None, description: str = "", measure_id: int | None = None,
+             idea_id: int | None = None, user: str) -> Task:
+    """create_task in the caller's transaction (the caller checks the role and commits)."""
     step = _get(session, Step, step_id)
     stage = _get(session, Stage, step.stage_id)
     clean = v.clean_row({"title": title, "description": description}, TASK_FIELDS, partial=True)
@@ -358,7 +368,6 @@ def create_task(session: Session, *, step_id: int, title: str, start_month: str,
     task = _create(session, task, user, log=False)
     _log(session, Where(stage.journey_id, stage.id, step.id), task, "create", user, new=_values(task))
     _touch(session, stage.journey_id)
-    _commit(session)
     return task
 
 

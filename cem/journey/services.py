@@ -367,12 +367,20 @@ def list_steps(session: Session, stage_id: int) -> list[Step]:
 @write_service("map.edit")
 def add_pain_point(session: Session, *, step_id: int, text: str, severity: int = 3,
                    status: str = "open", user: str) -> PainPoint:
+    pain = new_pain_point(session, step_id=step_id, text=text, severity=severity, status=status, user=user)
+    _commit(session)
+    return pain
+
+
+def new_pain_point(session: Session, *, step_id: int, text: str, severity: int = 3, status: str = "open",
+                   user: str) -> PainPoint:
+    """A pain point added at the end of its sub-step, in the caller's
+    transaction (the caller checks the role and commits)."""
     _get(session, Step, step_id)
     clean = v.clean_row({"text": text, "severity": severity, "status": status}, PAIN_FIELDS)
     position = _next_position(session, PainPoint, "step_id", step_id)
     pain = _create(session, PainPoint(step_id=step_id, position=position, **clean), user)
     _touch(session, where(session, pain).journey_id)
-    _commit(session)
     return pain
 
 

@@ -1,13 +1,12 @@
 """Customers 20:80: which customers bring most of the revenue in a period,
 as a Pareto chart, a Lorenz curve, ABC classes and a ranked list."""
-from datetime import date, timedelta
-
 import pandas as pd
 import streamlit as st
 
 from cem.core import months
-from cem.customers import analysis, charts
-from ui import common
+from cem.core.text import safe_file_name
+from cem.customers import analysis, charts, export, vip
+from ui import common, periods
 
 common.ensure_entry_point()
 
@@ -17,10 +16,10 @@ st.caption(t("customers.intro"))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def period_analysis(url: str, stamp: tuple, period: analysis.Period):
+def period_analysis(url: str, stamp: tuple, period: analysis.Period, a_limit: float, b_limit: float):
     """The analysis and the customers' names, once per change of the bills."""
     with common.db() as session:
-        result = analysis.pareto(session, period)
+        result = analysis.pareto(session, period, a_limit=a_limit, b_limit=b_limit)
         names = analysis.customer_names(session, [*result.customer_ids, *result.not_positive])
     return result, names
 
@@ -31,35 +30,26 @@ def data_overview(url: str, stamp: tuple):
         return analysis.bill_range(session), analysis.choices(session)
 
 
-def month_end(month: str) -> date:
-    year, number = months.parts(months.add(month, 1))
-    return date(year, number, 1) - timedelta(days=1)
-
-
 with common.db() as session:
     stamp = analysis.data_stamp(session)
+    rule = vip.settings(session)
 span, (service_names, segment_names) = data_overview(common.database_url(), stamp)
 if span is None:
     st.info(t("customers.no_bills"))
+    st.page_link("pages/customers/bills.py", label=t("customers.go_import"), icon="🧾")
     st.stop()
 
 all_months = months.between(months.of(span[0]), months.of(span[1]))
 lang = common.lang()
-left, right, service_box, segment_box = st.columns(4)
-first = left.selectbox(t("customers.from_month"), all_months, index=max(0, len(all_months) - 12),
-                       format_func=lambda m: months.label(m, lang), key="customers_from")
-last = right.selectbox(t("customers.to_month"), all_months, index=len(all_months) - 1,
-                       format_func=lambda m: months.label(m, lang), key="customers_to")
+months_box, service_box, segment_box = st.columns([2, 1, 1])
+first, last = periods.month_range("customers", all_months, where=months_box)
 everything = t("customers.all")
 service = service_box.selectbox(t("customers.service"), ["", *service_names], key="customers_service",
                                 format_func=lambda s: s or everything)
 segment = segment_box.selectbox(t("customers.segment"), ["", *segment_names], key="customers_segment",
                                 format_func=lambda s: s or everything)
-if first > last:
-    first, last = last, first
-    st.caption(t("customers.months_swapped"))
-period = analysis.Period(date(*months.parts(first), 1), month_end(last), service, segment)
-result, names = period_analysis(common.database_url(), stamp, period)
+period = periods.period(first, last, service, segment)
+result, names = period_analysis(common.database_url(), stamp, period, rule.a_limit, rule.b_limit)
 
 if not result.customers:
     st.info(t("customers.none_in_period"))
@@ -86,7 +76,7 @@ chart_right.plotly_chart(charts.lorenz_chart(result, tr), key="customers_lorenz_
                          config={"displaylogo": False})
 
 st.subheader(t("customers.abc_title"))
-st.caption(t("customers.abc_help"))
+st.caption(t("customers.abc_help", a=f"{rule.a_limit * 100:g}", b=f"{rule.b_limit * 100:g}"))
 classes = pd.DataFrame({"class": result.classes, "revenue": result.revenue})
 abc = classes.groupby("class")["revenue"].agg(["count", "sum"]).reindex(["A", "B", "C"], fill_value=0)
 st.dataframe(pd.DataFrame({
@@ -112,3 +102,8 @@ st.dataframe(pd.DataFrame({
     column_config={t("customers.col.revenue"): st.column_config.NumberColumn(format="฿%,.2f"),
                    t("customers.col.share"): st.column_config.NumberColumn(format="%.2f %%"),
                    t("customers.col.cumulative"): st.column_config.NumberColumn(format="%.1f %%")})
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+period_name = f"{first}_{last}" if first != last else first
+st.download_button(t("customers.ranking_download"), data=lambda: export.ranking_xlsx(result, names, lang),
+                   file_name=safe_file_name(t("customers.ranking_file", period=period_name), "xlsx", fallback="ranking"),
+                   mime=XLSX, key="customers_ranking_download", icon="⬇️")

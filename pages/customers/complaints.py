@@ -1,0 +1,181 @@
+"""Complaints: the overdue ones first, every complaint with where on the
+journey it happened, a new complaint (a walk-in needs no customer), handling
+one to its resolution, and the SLA per severity."""
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from cem.core import months
+from cem.core.errors import CemError
+from cem.core.models import COMPLAINT_CHANNELS, COMPLAINT_STATUSES, SEVERITY_MAX, SEVERITY_MIN
+from cem.customers import analysis, complaints
+from cem.improvement import plan
+from ui import auth, common
+from ui.customer_widgets import customer_picker, journey_choices, person_picker, step_choices, step_picker
+from ui.day_field import day_field
+
+common.ensure_entry_point()
+
+t = common.translator()  # bound to this run's language, also for format_func called later
+user = common.user()
+lang = common.lang()
+today = date.today()
+may_record = auth.allowed("complaints.record")
+
+st.title(t("page.customers_complaints"))
+st.caption(t("complaint.intro"))
+
+journeys = journey_choices()
+with common.db() as session:
+    people = {p.id: p.name for p in plan.list_people(session, contacts=False)}
+    everything = complaints.listed(session)
+    names = analysis.customer_names(session, {c.customer_id for c in everything if c.customer_id})
+    sla = complaints.sla_days(session)
+places: dict[int, str] = {}
+for journey_id in {c.journey_id for c in everything if c.journey_id}:
+    if journey_id in journeys:
+        places.update(step_choices(journey_id)[0])
+
+
+def saved(message: str, *keys: str) -> None:
+    common.forget(*keys)
+    common.flash(message)
+    st.rerun()
+
+
+def table(rows) -> pd.DataFrame:
+    return pd.DataFrame({
+        t("complaint.col.received"): [months.day_text(c.received, lang) for c in rows],
+        t("complaint.col.customer"): [names[c.customer_id][1] if c.customer_id in names else t("complaint.walk_in")
+                                      for c in rows],
+        t("complaint.col.severity"): [c.severity for c in rows],
+        t("complaint.col.text"): [c.text[:120] for c in rows],
+        t("complaint.col.where"): [places.get(c.step_id, "") for c in rows],
+        t("complaint.col.owner"): [people.get(c.owner_id, "") for c in rows],
+        t("complaint.col.status"): [t(f"complaint.status.{c.status}") for c in rows],
+        t("complaint.col.due"): [months.day_text(c.due, lang) for c in rows],
+        t("complaint.col.overdue"): ["⚠️" if complaints.is_overdue(c, today) else "" for c in rows],
+    })
+
+
+# ---------------------------------------------------------------- overdue
+late = [c for c in everything if complaints.is_overdue(c, today)]
+if late:
+    st.warning(t("complaint.overdue_count", n=len(late)), icon="⏰")
+    st.dataframe(table(late), hide_index=True, key="complaints_overdue")
+
+# ---------------------------------------------------------------- the list
+st.subheader(t("complaint.list_title"), anchor=False)
+left, right = st.columns(2)
+status = left.selectbox(t("complaint.filter_status"), ["", *COMPLAINT_STATUSES], key="complaints_status",
+                        format_func=lambda s: t(f"complaint.status.{s}") if s else t("customers.all"))
+journey_filter = right.selectbox(t("complaint.filter_journey"), [0, *journeys], key="complaints_journey",
+                                 format_func=lambda j: journeys.get(j, t("customers.all")))
+shown = [c for c in everything if (not status or c.status == status)
+         and (not journey_filter or c.journey_id == journey_filter)]
+if shown:
+    st.dataframe(table(shown), hide_index=True, key="complaints_list")
+    st.caption(t("complaint.list_help", n=len(shown)))
+else:
+    st.info(t("complaint.none"))
+
+# ---------------------------------------------------------------- a new one
+if may_record:
+    with st.expander(t("complaint.add"), icon="📣"):
+        customer_id = customer_picker("complaint_new_customer", allow_none=True,
+                                      label=t("complaint.field.customer"))
+        text = st.text_area(t("complaint.field.text") + " *", key="complaint_new_text", max_chars=2000, height=100,
+                            help=t("complaint.field.text_help"))
+        left, middle, right = st.columns(3)
+        severity = left.slider(t("complaint.field.severity"), SEVERITY_MIN, SEVERITY_MAX, 3,
+                               key="complaint_new_severity", help=t("complaint.field.severity_help"))
+        channel = middle.selectbox(t("complaint.field.channel"), COMPLAINT_CHANNELS, key="complaint_new_channel",
+                                   format_func=lambda c: t(f"complaint.channel.{c}"))
+        with right:
+            received = day_field(t("complaint.field.received"), key="complaint_new_received", start=today,
+                                 column="complaint.field.received")
+        st.caption(t("complaint.due_rule", days=sla[severity]))
+        journey_id = common.id_picker(t("complaint.field.journey"), journeys, "complaint_new_journey") \
+            if journeys else None
+        step_id, pain_id = step_picker("complaint_new", journey_id, with_pain_point=True)
+        owner_id = person_picker(t("complaint.field.owner"), "complaint_new_owner")
+        if st.button(t("complaint.save"), key="complaint_new_save", type="primary", icon="💾",
+                     disabled=received is None):
+            try:
+                with common.db() as session:
+                    complaints.record_complaint(session, text=text, received=received, severity=severity,
+                                                channel=channel, customer_id=customer_id, step_id=step_id,
+                                                pain_point_id=pain_id, owner_id=owner_id, user=user)
+            except CemError as error:
+                common.show_error(error)
+            else:
+                saved(t("complaint.saved"), "complaint_new_text", "complaint_new_severity")
+
+# ---------------------------------------------------------------- handling one
+if may_record and shown:
+    st.subheader(t("complaint.handle_title"), anchor=False)
+    labels = {c.id: f"{months.day_text(c.received, lang)} · {c.text[:60]}" for c in shown}
+    chosen_id = common.id_picker(t("complaint.which"), labels, "complaint_handle_id")
+    chosen = next(c for c in shown if c.id == chosen_id)
+    prefix = f"complaint_{chosen.id}_{chosen.version}"
+    left, right = st.columns(2)
+    new_status = left.selectbox(t("complaint.field.status"), COMPLAINT_STATUSES, key=common.start(
+        f"{prefix}_status", chosen.status), format_func=lambda s: t(f"complaint.status.{s}"))
+    new_severity = right.slider(t("complaint.field.severity"), SEVERITY_MIN, SEVERITY_MAX,
+                                key=common.start(f"{prefix}_severity", chosen.severity))
+    resolution = st.text_area(t("complaint.field.resolution"), key=common.start(f"{prefix}_resolution",
+                                                                               chosen.resolution),
+                              max_chars=2000, height=90, help=t("complaint.field.resolution_help"))
+    owner_id = person_picker(t("complaint.field.owner"), f"{prefix}_owner", current=chosen.owner_id)
+    journey_id = chosen.journey_id
+    if journeys:
+        if journey_id not in journeys:
+            journey_id = next(iter(journeys))
+        if f"{prefix}_journey" not in st.session_state:
+            st.session_state[f"{prefix}_journey"] = journey_id
+        journey_id = common.id_picker(t("complaint.field.journey"), journeys, f"{prefix}_journey")
+    step_id, pain_id = step_picker(prefix, journey_id, current=chosen.step_id, with_pain_point=True,
+                                   current_pain=chosen.pain_point_id)
+    buttons = st.columns(2)
+    if buttons[0].button(t("complaint.update"), key="complaint_update", type="primary", icon="💾"):
+        try:
+            with common.db() as session:
+                complaints.update_complaint(session, complaint_id=chosen.id, version=chosen.version,
+                                            status=new_status, resolution=resolution, owner_id=owner_id,
+                                            severity=new_severity, step_id=step_id, pain_point_id=pain_id,
+                                            user=user)
+        except CemError as error:
+            common.show_error(error)
+        else:
+            saved(t("complaint.updated"))
+    can_map = auth.allowed("map.edit") and chosen.step_id and not chosen.pain_point_id
+    if can_map and buttons[1].button(t("complaint.to_pain_point"), key="complaint_to_pain", icon="📌",
+                                     help=t("complaint.to_pain_point_help")):
+        try:
+            with common.db() as session:
+                complaints.to_pain_point(session, complaint_id=chosen.id, user=user)
+        except CemError as error:
+            common.show_error(error)
+        else:
+            saved(t("complaint.pain_point_made"))
+
+# ---------------------------------------------------------------- the SLA
+st.subheader(t("complaint.sla_title"), anchor=False)
+st.caption(t("complaint.sla_help"))
+if auth.allowed("customers.edit"):
+    columns = st.columns(SEVERITY_MAX - SEVERITY_MIN + 1)
+    days = {}
+    for column, severity in zip(columns, range(SEVERITY_MIN, SEVERITY_MAX + 1)):
+        days[severity] = column.number_input(t("complaint.sla_for", where=severity), 0, 365, sla[severity], step=1,
+                                             key=f"complaint_sla_{severity}")
+    if st.button(t("complaint.sla_save"), key="complaint_sla_save", icon="💾"):
+        try:
+            with common.db() as session:
+                complaints.save_sla(session, days=days, user=user)
+        except CemError as error:
+            common.show_error(error)
+        else:
+            saved(t("complaint.sla_saved"))
+else:
+    st.caption(" · ".join(t("complaint.sla_line", severity=s, days=d) for s, d in sorted(sla.items())))

@@ -1,0 +1,300 @@
+"""A customer's profile: who they are, their key contacts, how they like to
+be served, what they buy, their complaints, and the care planned for them."""
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from cem.core import months
+from cem.core.errors import CemError
+from cem.core.models import CARE_KINDS, COMPLAINT_CHANNELS, CONTACT_CHANNELS, CUSTOMER_KINDS, SEVERITY_MAX, \
+    SEVERITY_MIN
+from cem.customers import care, charts, complaints, profile
+from cem.improvement import plan
+from ui import auth, common
+from ui.customer_widgets import customer_picker, journey_choices, person_picker, step_picker
+from ui.day_field import day_field
+
+common.ensure_entry_point()
+
+t = common.translator()  # bound to this run's language, also for format_func called later
+user = common.user()
+lang = common.lang()
+today = date.today()
+may_edit = auth.allowed("customers.edit")
+
+st.title(t("page.customers_profile"))
+st.caption(t("profile.intro"))
+customer_id = customer_picker("profile_customer", url_param="customer")
+if customer_id is None:
+    st.stop()
+
+with common.db() as session:
+    customer = profile.get_customer(session, customer_id)
+    people = {p.id: p.name for p in plan.list_people(session, contacts=False)}
+
+
+def saved(message: str, *keys: str) -> None:
+    common.forget(*keys)
+    common.flash(message)
+    st.rerun()
+
+
+# ---------------------------------------------------------------- the header
+badge = t("profile.vip_badge") if customer.vip else ""
+st.header(f"{common.md(customer.name)} {badge}", anchor=False)
+st.caption(t("profile.header", code=common.md(customer.code), kind=t(f"profile.kind.{customer.kind}"),
+             segment=common.md(customer.segment or "—"),
+             owner=common.md(people.get(customer.owner_id, "—"))))
+
+overview, contacts_tab, complaints_tab, care_tab, details_tab = st.tabs(
+    [t("profile.tab.overview"), t("profile.tab.contacts"), t("profile.tab.complaints"), t("profile.tab.care"),
+     t("profile.tab.details")])
+
+# ---------------------------------------------------------------- overview
+with overview:
+    if customer.service_style or customer.service_tags:
+        st.markdown(f"**{t('profile.field.service_style')}:** {common.md(customer.service_style or '—')}")
+        if customer.service_tags:
+            st.caption(" · ".join(common.md(tag) for tag in customer.service_tags.split("; ")))
+    with common.db() as session:
+        trend = profile.revenue_by_month(session, customer_id, today=today)
+        used = profile.services_used(session, customer_id, today=today)
+        history = profile.class_history(session, customer_id, years=[today.year - 2, today.year - 1, today.year])
+    st.plotly_chart(charts.revenue_trend_chart(trend, common.translator(), lang), key="profile_trend",
+                    config={"displaylogo": False})
+    st.subheader(t("profile.services_title"), anchor=False)
+    if used:
+        last12 = months.between(*profile.last_12_months(today))
+        st.dataframe(pd.DataFrame({
+            t("profile.col.service"): [u.service or t("profile.no_service") for u in used],
+            t("profile.col.months"): [len(u.months) for u in used],
+            t("profile.col.steady"): [t("profile.steady") if u.steady else "" for u in used],
+            t("profile.col.pattern"): ["".join("■" if m in u.months else "·" for m in last12) for u in used],
+            t("profile.col.revenue"): [u.revenue for u in used],
+        }), hide_index=True, key="profile_services",
+            column_config={t("profile.col.revenue"): st.column_config.NumberColumn(format="฿%,.0f")})
+        st.caption(t("profile.services_help"))
+    else:
+        st.caption(t("profile.no_bills_12"))
+    st.caption(t("profile.class_history", history=" · ".join(f"{y}: {c or '—'}" for y, c in history)))
+
+# ---------------------------------------------------------------- contacts
+with contacts_tab:
+    with common.db() as session:
+        found = profile.contacts(session, customer_id, user=user)
+        full = profile.may_see_contacts(session, user=user, customer_id=customer_id)
+    if not full:
+        st.caption(t("contact.hidden"))
+    if not found:
+        st.info(t("contact.none"))
+    for contact in found:
+        with st.container(border=True, key=f"contact_card_{contact.id}"):
+            if contact.erased_at:
+                st.caption(t("contact.erased", when=common.local_time(contact.erased_at)))
+                continue
+            title = common.md(contact.name) + (f" · {common.md(contact.position)}" if contact.position else "")
+            star = f" — **{t('contact.decision_maker')}**" if contact.decision_maker else ""
+            st.markdown(title + star)
+            parts = [f"{t(f'contact.field.{name}')}: {common.md(getattr(contact, name))}"
+                     for name in profile.PERSONAL if getattr(contact, name)]
+            if contact.channel:
+                parts.append(t("contact.prefers", channel=t(f"contact.channel.{contact.channel}"),
+                               time=common.md(contact.contact_time or "—")))
+            if parts:
+                st.caption(" · ".join(parts))
+            if contact.notes:
+                st.caption(common.md(contact.notes))
+    if may_edit:
+        live = [c for c in found if not c.erased_at]
+        with st.expander(t("contact.add_or_change"), icon="👤"):
+            options = {0: t("contact.new"), **{c.id: c.name for c in live}}
+            editing = common.id_picker(t("contact.which"), options, "profile_contact_pick")
+            current = next((c for c in live if c.id == editing), None)
+            prefix = f"contact_{editing}"
+            values = {}
+            left, right = st.columns(2)
+            for index, name in enumerate(("name", "position", "office_phone", "mobile", "email", "line_id",
+                                          "contact_time")):
+                where = left if index % 2 == 0 else right
+                values[name] = where.text_input(t(f"contact.field.{name}") + (" *" if name == "name" else ""),
+                                                key=common.start(f"{prefix}_{name}", getattr(current, name, "")
+                                                                 if current else ""), max_chars=200)
+            values["channel"] = right.selectbox(t("contact.field.channel"), ["", *CONTACT_CHANNELS],
+                                                key=common.start(f"{prefix}_channel", current.channel if current
+                                                                 else ""),
+                                                format_func=lambda c: t(f"contact.channel.{c}") if c else "—")
+            decision = st.checkbox(t("contact.decision_maker"), key=common.start(
+                f"{prefix}_decision", bool(current and current.decision_maker)))
+            values["notes"] = st.text_area(t("contact.field.notes"), key=common.start(
+                f"{prefix}_notes", current.notes if current else ""), max_chars=1000, height=80)
+            if st.button(t("contact.save"), key="contact_save", type="primary", icon="💾"):
+                try:
+                    with common.db() as session:
+                        profile.save_contact(session, customer_id=customer_id, values=values, decision_maker=decision,
+                                             contact_id=current.id if current else None,
+                                             version=current.version if current else None, user=user)
+                except CemError as error:
+                    common.show_error(error)
+                else:
+                    saved(t("contact.saved", name=common.md(values["name"])),
+                          *[f"{prefix}_{n}" for n in (*values, "decision")])
+            if current is not None:
+                sure = st.checkbox(t("contact.erase_sure", name=common.md(current.name)), key="contact_erase_sure")
+                if st.button(t("contact.erase"), key="contact_erase", disabled=not sure, icon="🧹"):
+                    try:
+                        with common.db() as session:
+                            profile.erase_contact(session, contact_id=current.id, user=user)
+                    except CemError as error:
+                        common.show_error(error)
+                    else:
+                        saved(t("contact.erased_now"), "contact_erase_sure", "profile_contact_pick")
+
+# ---------------------------------------------------------------- complaints
+with complaints_tab:
+    with common.db() as session:
+        listed = complaints.for_customer(session, customer_id)
+    if not listed:
+        st.info(t("complaint.none_for_customer"))
+    for index, complaint in enumerate(listed):
+        overdue = complaints.is_overdue(complaint, today)
+        with st.container(border=True, key=f"profile_complaint_{complaint.id}"):
+            if index == 0 and len(listed) > 1:
+                st.caption(t("complaint.most_serious"))
+            st.markdown(f"**{t('complaint.severity_n', n=complaint.severity)}** · "
+                        f"{t(f'complaint.status.{complaint.status}')} · "
+                        f"{months.day_text(complaint.received, lang)}" + (f" · ⚠️ {t('complaint.overdue')}"
+                                                                          if overdue else ""))
+            st.text(complaint.text)
+            if complaint.resolution:
+                st.caption(t("complaint.resolution_was", text=common.md(complaint.resolution)))
+    if auth.allowed("complaints.record"):
+        with st.expander(t("complaint.add"), icon="📣"):
+            text = st.text_area(t("complaint.field.text") + " *", key="profile_complaint_text", max_chars=2000,
+                                height=100, help=t("complaint.field.text_help"))
+            left, middle, right = st.columns(3)
+            severity = left.slider(t("complaint.field.severity"), SEVERITY_MIN, SEVERITY_MAX, 3,
+                                   key="profile_complaint_severity", help=t("complaint.field.severity_help"))
+            channel = middle.selectbox(t("complaint.field.channel"), COMPLAINT_CHANNELS,
+                                       key="profile_complaint_channel",
+                                       format_func=lambda c: t(f"complaint.channel.{c}"))
+            with right:
+                received = day_field(t("complaint.field.received"), key="profile_complaint_received", start=today,
+                                     column="complaint.field.received")
+            journeys = journey_choices()
+            journey_id = None
+            if journeys:
+                journey_id = common.id_picker(t("complaint.field.journey"), journeys, "profile_complaint_journey")
+            step_id, pain_id = step_picker("profile_complaint", journey_id, with_pain_point=True)
+            owner_id = person_picker(t("complaint.field.owner"), "profile_complaint_owner")
+            if st.button(t("complaint.save"), key="profile_complaint_save", type="primary", icon="💾",
+                         disabled=received is None):
+                try:
+                    with common.db() as session:
+                        complaints.record_complaint(session, text=text, received=received, severity=severity,
+                                                    channel=channel, customer_id=customer_id, step_id=step_id,
+                                                    pain_point_id=pain_id, owner_id=owner_id, user=user)
+                except CemError as error:
+                    common.show_error(error)
+                else:
+                    saved(t("complaint.saved"), "profile_complaint_text", "profile_complaint_severity")
+
+# ---------------------------------------------------------------- care
+with care_tab:
+    with common.db() as session:
+        actions = care.for_customer(session, customer_id)
+    if actions:
+        st.dataframe(pd.DataFrame({
+            t("care.col.month"): [months.label(a.month, lang) for a in actions],
+            t("care.col.kind"): [t(f"care.kind.{a.kind}") for a in actions],
+            t("care.col.day"): [months.day_text(a.day, lang) if a.day else "" for a in actions],
+            t("care.col.who"): [people.get(a.person_id, "") for a in actions],
+            t("care.col.note"): [a.note for a in actions],
+            t("care.col.done"): [months.day_text(a.done_on, lang) if a.done_on else "" for a in actions],
+        }), hide_index=True, key="profile_care")
+    else:
+        st.info(t("care.none"))
+    if may_edit:
+        with st.expander(t("care.plan"), icon="🗓️"):
+            this_month = months.of(today)
+            choices = [months.add(this_month, n) for n in range(0, 4)]
+            left, right = st.columns(2)
+            month = left.selectbox(t("care.field.month"), choices, key="care_month",
+                                   format_func=lambda m: months.label(m, lang))
+            kind = right.selectbox(t("care.field.kind"), CARE_KINDS, key="care_kind",
+                                   format_func=lambda k: t(f"care.kind.{k}"))
+            person_id = person_picker(t("care.field.who"), "care_person")
+            note = st.text_input(t("care.field.note"), key="care_note", max_chars=500,
+                                 placeholder=t("care.field.note_placeholder"))
+            if st.button(t("care.save"), key="care_save", type="primary", icon="💾"):
+                try:
+                    with common.db() as session:
+                        care.plan_care(session, customer_id=customer_id, month=month, kind=kind, note=note,
+                                       person_id=person_id, user=user)
+                except CemError as error:
+                    common.show_error(error)
+                else:
+                    saved(t("care.saved"), "care_note")
+        waiting = [a for a in actions if a.done_on is None]
+        if may_edit and waiting:
+            with st.expander(t("care.record_done"), icon="✅"):
+                options = {a.id: f"{months.label(a.month, lang)} · {t(f'care.kind.{a.kind}')} · {a.note}"
+                           for a in waiting}
+                done_id = common.id_picker(t("care.which"), options, "care_done_pick")
+                done_on = day_field(t("care.field.done_on"), key="care_done_on", start=today,
+                                    column="care.field.done_on")
+                if st.button(t("care.mark_done"), key="care_mark_done", disabled=done_on is None, icon="✅"):
+                    chosen = next(a for a in waiting if a.id == done_id)
+                    try:
+                        with common.db() as session:
+                            care.record_done(session, care_id=done_id, done_on=done_on, version=chosen.version,
+                                             user=user)
+                    except CemError as error:
+                        common.show_error(error)
+                    else:
+                        saved(t("care.done_saved"), "care_done_pick")
+
+# ---------------------------------------------------------------- details
+with details_tab:
+    if not may_edit:
+        st.caption(t("profile.read_only"))
+    values = {}
+    values["name"] = st.text_input(t("profile.field.name"), key=common.start(
+        "profile_name", customer.name, saved=customer.version), max_chars=200, disabled=not may_edit)
+    left, right = st.columns(2)
+    values["kind"] = left.selectbox(t("profile.field.kind"), CUSTOMER_KINDS, key=common.start(
+        "profile_kind", customer.kind, saved=customer.version), format_func=lambda k: t(f"profile.kind.{k}"),
+        disabled=not may_edit)
+    values["segment"] = right.text_input(t("profile.field.segment"), key=common.start(
+        "profile_segment", customer.segment, saved=customer.version), max_chars=100, disabled=not may_edit)
+    owner_id = person_picker(t("profile.field.owner"), "profile_owner", current=customer.owner_id)
+    values["service_style"] = st.text_area(t("profile.field.service_style"), key=common.start(
+        "profile_style", customer.service_style, saved=customer.version), max_chars=2000, height=90,
+        help=t("profile.field.service_style_help"), disabled=not may_edit)
+    values["service_tags"] = st.text_input(t("profile.field.service_tags"), key=common.start(
+        "profile_tags", customer.service_tags, saved=customer.version), max_chars=500,
+        help=t("profile.field.service_tags_help"), disabled=not may_edit)
+    values["notes"] = st.text_area(t("profile.field.notes"), key=common.start(
+        "profile_notes", customer.notes, saved=customer.version), max_chars=2000, height=90, disabled=not may_edit)
+    if may_edit and st.button(t("profile.save"), key="profile_save", type="primary", icon="💾"):
+        try:
+            with common.db() as session:
+                profile.update_customer(session, customer_id=customer_id, values=values, owner_id=owner_id,
+                                        version=customer.version, user=user)
+        except CemError as error:
+            common.show_error(error)
+        else:
+            saved(t("profile.saved"))
+    if may_edit:
+        with st.expander(t("profile.merge_title"), icon="🔗"):
+            st.caption(t("profile.merge_help", code=common.md(customer.code)))
+            other = customer_picker("profile_merge_other", label=t("profile.merge_other"))
+            sure = st.checkbox(t("profile.merge_sure"), key="profile_merge_sure")
+            if st.button(t("profile.merge"), key="profile_merge", disabled=not (sure and other), icon="🔗"):
+                try:
+                    with common.db() as session:
+                        moved = profile.merge_customers(session, keep_id=customer_id, merge_id=other, user=user)
+                except CemError as error:
+                    common.show_error(error)
+                else:
+                    saved(t("profile.merged", **moved), "profile_merge_sure", "profile_merge_other")

@@ -1,0 +1,181 @@
+"""VIP customers: the rule the workspace uses, marking VIPs by it as of a
+day, the VIP list, marking by hand with a reason, and two periods compared."""
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from cem.core import months
+from cem.core.errors import CemError
+from cem.customers import analysis, care, vip
+from ui import auth, common, periods
+from ui.day_field import day_field
+
+common.ensure_entry_point()
+
+t = common.translator()  # bound to this run's language, also for format_func called later
+user = common.user()
+lang = common.lang()
+may_edit = auth.allowed("customers.edit")
+
+st.title(t("page.customers_vip"))
+st.caption(t("vip.intro"))
+
+with common.db() as session:
+    span = analysis.bill_range(session)
+    rule = vip.settings(session)
+if span is None:
+    st.info(t("customers.no_bills"))
+    st.page_link("pages/customers/bills.py", label=t("customers.go_import"), icon="🧾")
+    st.stop()
+all_months = months.between(months.of(span[0]), months.of(span[1]))
+
+
+def rule_sentence(r: vip.Rule) -> str:
+    value = f"{r.value * 100:g}" if r.kind != "fixed" else f"{int(r.value):,}"
+    return t(f"vip.rule_sentence.{r.kind}", value=value)
+
+
+# ---------------------------------------------------------------- the rule
+st.subheader(t("vip.rule_title"), anchor=False)
+st.markdown(t("vip.rule_now", rule=rule_sentence(rule)))
+if may_edit:
+    with st.expander(t("vip.rule_change"), icon="⚙️"):
+        kind = st.radio(t("vip.field.rule"), vip.VIP_RULES, index=vip.VIP_RULES.index(rule.kind),
+                        format_func=lambda k: t(f"vip.rule.{k}"), key="vip_rule_kind")
+        left, middle, right = st.columns(3)
+        if kind == "fixed":
+            value = left.number_input(t("vip.field.count"), 1, vip.MAX_FIXED, step=1, key="vip_rule_count",
+                                      value=int(rule.value) if rule.kind == "fixed" else 50,
+                                      help=t("vip.field.count_help"))
+        else:
+            value = left.number_input(t(f"vip.field.share.{kind}"), 1.0, 100.0, step=1.0, key=f"vip_rule_{kind}",
+                                      value=rule.value * 100 if rule.kind == kind else
+                                      (20.0 if kind == "top_share" else 80.0),
+                                      help=t(f"vip.field.share_help.{kind}")) / 100
+        a_limit = middle.number_input(t("vip.field.a_limit"), 1.0, 99.0, value=rule.a_limit * 100, step=1.0,
+                                      key="vip_rule_a", help=t("vip.field.a_limit_help"))
+        b_limit = right.number_input(t("vip.field.b_limit"), 2.0, 100.0, value=rule.b_limit * 100, step=1.0,
+                                     key="vip_rule_b", help=t("vip.field.b_limit_help"))
+        if st.button(t("vip.rule_save"), key="vip_rule_save", type="primary", icon="💾"):
+            try:
+                with common.db() as session:
+                    vip.save_settings(session, kind=kind, value=value, a_limit=a_limit / 100,
+                                      b_limit=b_limit / 100, version=rule.version, user=user)
+            except CemError as error:
+                common.show_error(error)
+            else:
+                common.flash(t("vip.rule_saved"))
+                st.rerun()
+
+# ---------------------------------------------------------------- applying it
+st.subheader(t("vip.apply_title"), anchor=False)
+st.caption(t("vip.apply_help"))
+first, last = periods.month_range("vip_apply", all_months)
+apply_period = periods.period(first, last)
+if may_edit:
+    as_of = day_field(t("vip.as_of"), key="vip_as_of", start=date.today(), column="vip.as_of")
+    if st.button(t("vip.apply"), key="vip_apply", type="primary", icon="👑", disabled=as_of is None):
+        try:
+            with common.db() as session:
+                applied = vip.apply_rule(session, period=apply_period, as_of=as_of, user=user)
+        except CemError as error:
+            common.show_error(error)
+        else:
+            common.flash(t("vip.applied", added=applied.added, removed=applied.removed, kept=applied.kept,
+                           held=applied.held_by_hand))
+            st.rerun()
+
+# ---------------------------------------------------------------- the list
+with common.db() as session:
+    rows = vip.vip_rows(session, apply_period)
+st.subheader(t("vip.list_title", n=len(rows)), anchor=False)
+if not rows:
+    st.info(t("vip.none_yet"))
+else:
+    st.dataframe(pd.DataFrame({
+        t("customers.col.code"): [r.code for r in rows],
+        t("customers.col.name"): [r.name for r in rows],
+        t("customers.col.segment"): [r.segment for r in rows],
+        t("vip.col.source"): [t(f"vip.source.{r.source}") for r in rows],
+        t("vip.col.since"): [months.day_text(r.since, lang) if r.since else "" for r in rows],
+        t("vip.col.revenue"): [r.revenue for r in rows],
+        t("vip.col.profile"): [f"profile?customer={r.customer_id}" for r in rows],
+    }), hide_index=True, key="vip_list",
+        column_config={t("vip.col.revenue"): st.column_config.NumberColumn(format="฿%,.0f"),
+                       t("vip.col.profile"): st.column_config.LinkColumn(display_text=t("vip.open_profile"))})
+    st.caption(t("vip.list_help"))
+
+# ---------------------------------------------------------------- care this month
+this_month = months.of(date.today())
+with common.db() as session:
+    month_care = care.month_overview(session, this_month)
+    without = analysis.customer_names(session, month_care.without_any)
+st.subheader(t("care.month_title"), anchor=False)
+st.caption(t("care.month_counts", planned=len(month_care.planned), done=len(month_care.done),
+             without=len(month_care.without_any)))
+if month_care.without_any:
+    with st.expander(t("care.without_title"), icon="🗓️"):
+        st.dataframe(pd.DataFrame({
+            t("customers.col.code"): [without[i][0] for i in month_care.without_any],
+            t("customers.col.name"): [without[i][1] for i in month_care.without_any],
+            t("vip.col.profile"): [f"profile?customer={i}" for i in month_care.without_any],
+        }), hide_index=True, key="vip_without_care",
+            column_config={t("vip.col.profile"): st.column_config.LinkColumn(display_text=t("vip.open_profile"))})
+
+# ---------------------------------------------------------------- by hand
+if may_edit:
+    with st.expander(t("vip.hand_title"), icon="✋"):
+        search = st.text_input(t("vip.hand_search"), key="vip_hand_search", max_chars=100,
+                               placeholder=t("vip.hand_search_placeholder"))
+        with common.db() as session:
+            found = analysis.find_customers(session, search)
+        if not found:
+            st.caption(t("vip.hand_none_found"))
+        else:
+            customer_id = common.id_picker(t("vip.hand_customer"), {i: f"{code} · {name}" for i, code, name in found},
+                                           "vip_hand_customer")
+            decision = st.radio(t("vip.field.decision"), ["in", "out", ""], key="vip_hand_decision",
+                                format_func=lambda d: t(f"vip.decision.{d or 'rule'}"), horizontal=True)
+            reason = st.text_input(t("vip.field.reason"), key="vip_hand_reason", max_chars=500,
+                                   help=t("vip.field.reason_help"))
+            if st.button(t("vip.hand_save"), key="vip_hand_save", icon="✋"):
+                try:
+                    with common.db() as session:
+                        customer = vip.mark_by_hand(session, customer_id=customer_id, decision=decision,
+                                                    reason=reason, as_of=date.today(), user=user)
+                except CemError as error:
+                    common.show_error(error)
+                else:
+                    common.forget("vip_hand_reason")
+                    common.flash(t("vip.hand_saved", name=common.md(customer.name),
+                                   status=t("vip.status.vip" if customer.vip else "vip.status.not")))
+                    st.rerun()
+
+# ---------------------------------------------------------------- two periods
+st.subheader(t("vip.compare_title"), anchor=False)
+st.caption(t("vip.compare_help", rule=rule_sentence(rule)))
+earlier = periods.month_range("vip_before", all_months, end_back=12,
+                              labels=("vip.compare_first_from", "vip.compare_first_to"))
+later = periods.month_range("vip_after", all_months, labels=("vip.compare_second_from", "vip.compare_second_to"))
+with common.db() as session:
+    compared = vip.compare(session, periods.period(*earlier), periods.period(*later))
+    names = analysis.customer_names(session, [*compared.new, *compared.kept, *compared.dropped])
+cards = st.columns(3)
+cards[0].metric(t("vip.compare_new"), f"{len(compared.new):,}")
+cards[1].metric(t("vip.compare_kept"), f"{len(compared.kept):,}")
+cards[2].metric(t("vip.compare_dropped"), f"{len(compared.dropped):,}")
+if compared.dropped:
+    st.warning(t("vip.dropped_warning", n=len(compared.dropped)), icon="⚠️")
+
+
+def people(ids: list[int]) -> pd.DataFrame:
+    return pd.DataFrame({t("customers.col.code"): [names[i][0] for i in ids],
+                         t("customers.col.name"): [names[i][1] for i in ids],
+                         t("customers.col.segment"): [names[i][2] for i in ids]})
+
+
+tabs = st.tabs([t("vip.compare_dropped"), t("vip.compare_new"), t("vip.compare_kept")])
+for tab, ids, key in zip(tabs, (compared.dropped, compared.new, compared.kept), ("dropped", "new", "kept")):
+    with tab:
+        st.dataframe(people(ids), hide_index=True, key=f"vip_compare_{key}")

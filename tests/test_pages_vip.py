@@ -1,0 +1,89 @@
+"""AppTests of the VIP page, in Thai and English, on the sample
+workspace's bills: applying the rule, the list, marking by hand, the rule
+form, and two periods compared."""
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from cem.core import i18n, months
+from cem.core.models import Customer
+from cem.customers import analysis, vip
+from tests.test_pages import app_db, db_session, open_page  # noqa: F401 (fixture)
+
+PAGE = "pages/customers/vip.py"
+
+
+def button(at, key):
+    return next(b for b in at.button if b.key == key)
+
+
+def last_year(url) -> analysis.Period:
+    with db_session(url) as session:
+        last = months.of(analysis.bill_range(session)[1])
+    return analysis.Period(months.first_day(months.add(last, -11)), months.last_day(last))
+
+
+def vip_codes(url) -> set[str]:
+    with db_session(url) as session:
+        return set(session.execute(select(Customer.code).where(Customer.vip)).scalars())
+
+
+@pytest.mark.parametrize("lang", i18n.LANGS)
+def test_the_rule_marks_the_vips_of_the_last_12_months(app_db, lang):
+    at = open_page(PAGE, lang)
+    assert at.title[0].value == i18n.t("page.customers_vip", lang)
+    assert any(i18n.t("vip.none_yet", lang) in i.value for i in at.info)
+    button(at, "vip_apply").click().run()
+    with db_session(app_db) as session:
+        expected = vip.rule_vips(session, last_year(app_db))
+        codes = {c for c, in session.execute(select(Customer.code).where(Customer.id.in_(expected)))}
+    assert vip_codes(app_db) == codes and len(codes) >= 50  # 20 % of some 300 customers
+    listed = at.dataframe[0].value
+    assert set(listed[i18n.t("customers.col.code", lang)]) == codes
+    assert at.subheader[2].value == i18n.t("vip.list_title", lang, n=len(codes))
+    assert not at.exception and not at.error
+
+
+def test_a_vip_is_taken_off_by_hand_with_a_reason(app_db):
+    at = open_page(PAGE, "en")
+    button(at, "vip_apply").click().run()
+    top = at.dataframe[0].value["Customer code"].iloc[0]
+    at.text_input(key="vip_hand_search").input(top).run()
+    at.radio(key="vip_hand_decision").set_value("out").run()
+    button(at, "vip_hand_save").click().run()
+    assert any("reason" in e.value for e in at.error)  # refused without one
+    assert top in vip_codes(app_db)
+    at.text_input(key="vip_hand_reason").input("moved to a competitor").run()
+    button(at, "vip_hand_save").click().run()
+    assert top not in vip_codes(app_db)
+    assert not at.exception
+
+
+def test_the_rule_form_changes_the_rule_and_the_page_says_it(app_db):
+    at = open_page(PAGE, "en")
+    at.radio(key="vip_rule_kind").set_value("fixed").run()
+    at.number_input(key="vip_rule_count").set_value(10).run()
+    button(at, "vip_rule_save").click().run()
+    with db_session(app_db) as session:
+        assert vip.settings(session).kind == "fixed"
+    assert i18n.t("vip.rule_sentence.fixed", "en", value="10") in at.markdown[0].value
+    button(at, "vip_apply").click().run()
+    assert 10 <= len(vip_codes(app_db)) <= 12  # ties at the tenth are in
+
+
+@pytest.mark.parametrize("lang", i18n.LANGS)
+def test_two_periods_compared_show_who_dropped_out(app_db, lang):
+    at = open_page(PAGE, lang)
+    labels = [m.label for m in at.metric]
+    assert labels == [i18n.t(k, lang) for k in ("vip.compare_new", "vip.compare_kept", "vip.compare_dropped")]
+    dropped = int(at.metric[2].value.replace(",", ""))
+    assert len(at.dataframe[0].value) == dropped  # the first tab: who dropped out
+    if dropped:
+        assert any(i18n.t("vip.dropped_warning", lang, n=dropped) in w.value for w in at.warning)
+
+
+def test_a_viewer_sees_the_list_but_marks_nothing(app_db):
+    at = open_page(PAGE, "en", user="viewer")
+    assert not [b for b in at.button if b.key in ("vip_apply", "vip_rule_save", "vip_hand_save")]
+    assert not at.exception

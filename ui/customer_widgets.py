@@ -1,0 +1,92 @@
+"""Pickers the customers' pages share: a customer found by code or name, a
+sub-step (or a pain point) of a journey's map, a person of the directory."""
+from __future__ import annotations
+
+import streamlit as st
+
+from cem.customers import analysis
+from cem.improvement import plan
+from cem.journey import services
+from ui import common
+
+NONE = 0  # "none chosen" in pickers over ids
+
+
+def customer_picker(key: str, *, label: str | None = None, allow_none: bool = False, url_param: str | None = None,
+                    where=None) -> int | None:
+    """A search box and the customers it finds (the chosen one stays on the
+    list, so a new search never loses it); the chosen customer's id."""
+    t = common.translator()
+    where = where or st
+    search = where.text_input(t("customer_pick.search"), key=f"{key}_search", max_chars=100,
+                              placeholder=t("customer_pick.placeholder"))
+    chosen = st.session_state.get(key)
+    if chosen is None and url_param and st.query_params.get(url_param, "").isdigit():
+        chosen = int(st.query_params[url_param])
+    with common.db() as session:
+        found = analysis.find_customers(session, search)
+        if chosen and chosen not in [f[0] for f in found]:
+            kept = analysis.customer_names(session, [chosen])
+            if chosen in kept:
+                found.insert(0, (chosen, kept[chosen][0], kept[chosen][1]))
+    options = {NONE: t("customer_pick.none")} if allow_none else {}
+    options.update({i: f"{code} · {name}" for i, code, name in found})
+    if not options:
+        where.caption(t("customer_pick.nothing_found"))
+        return None
+    if chosen in options:
+        st.session_state[key] = chosen
+    picked = common.id_picker(label or t("customer_pick.label"), options, key, container=where, url_param=url_param)
+    return None if picked == NONE else picked
+
+
+def step_choices(journey_id: int) -> tuple[dict[int, str], dict[int, dict[int, str]]]:
+    """The journey's sub-steps ("stage › sub-step") and each one's pain points."""
+    tree = common.journey_tree(journey_id)
+    steps, pains = {}, {}
+    for stage, step in tree.all_steps():
+        steps[step.step.id] = f"{stage.stage.name} › {step.step.name}"
+        pains[step.step.id] = {p.id: p.text[:80] for p in step.pain_points}
+    return steps, pains
+
+
+def step_picker(key: str, journey_id: int | None, *, where=None, current: int | None = None,
+                with_pain_point: bool = False, current_pain: int | None = None) -> tuple[int | None, int | None]:
+    """Where on the journey: a sub-step of the journey (or none) and, if
+    asked, one of its pain points (or none)."""
+    t = common.translator()
+    where = where or st
+    if journey_id is None:
+        return None, None
+    steps, pains = step_choices(journey_id)
+    if current is not None and f"{key}_step" not in st.session_state:
+        st.session_state[f"{key}_step"] = current
+    step_id = common.id_picker(t("complaint.field.step"), {NONE: t("complaint.no_step"), **steps}, f"{key}_step",
+                               container=where, help=t("complaint.field.step_help"))
+    if step_id == NONE:
+        return None, None
+    if not with_pain_point:
+        return step_id, None
+    if current_pain is not None and f"{key}_pain_{step_id}" not in st.session_state:
+        st.session_state[f"{key}_pain_{step_id}"] = current_pain
+    pain_id = common.id_picker(t("complaint.field.pain_point"), {NONE: t("complaint.no_pain_point"),
+                                                                 **pains.get(step_id, {})},
+                               f"{key}_pain_{step_id}", container=where)
+    return step_id, None if pain_id == NONE else pain_id
+
+
+def person_picker(label: str, key: str, *, where=None, current: int | None = None) -> int | None:
+    """A person of the directory, or none."""
+    t = common.translator()
+    with common.db() as session:
+        people = plan.list_people(session, active_only=True, contacts=False)
+    if current is not None and key not in st.session_state:
+        st.session_state[key] = current
+    options = {NONE: t("customer_pick.nobody"), **{p.id: p.name for p in people}}
+    picked = common.id_picker(label, options, key, container=where or st)
+    return None if picked == NONE else picked
+
+
+def journey_choices() -> dict[int, str]:
+    with common.db() as session:
+        return {j.id: j.name for j in services.list_journeys(session)}
