@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 
 from cem.core import months
 from cem.customers.pareto import Pareto
-from cem.journey.charts import FONT_FAMILY
+from cem.journey.charts import FONT_FAMILY, _plain  # the same escaping of user text in labels
 
 Translate = Callable[..., str]
 MAX_BARS = 60  # more customers than this are drawn as groups of customers of the same size
@@ -95,3 +95,31 @@ def revenue_trend_chart(trend: list[tuple[str, float]], tr: Translate, lang: str
                               marker_color=CLASS_COLOURS["A"], hovertemplate="%{x}: ฿%{y:,.0f}<extra></extra>"))
     figure.update_yaxes(title=tr("profile.trend_axis"), tickprefix="฿", separatethousands=True, gridcolor="#EEE")
     return _layout(figure, tr("profile.trend_title"), height=320)
+
+
+def risk_heatmap(tree, risk, tr: Translate) -> go.Figure:
+    """Revenue at risk of each sub-step with complaints (rows), from every
+    customer who complained and from the VIPs among them (columns); the
+    cells say the amount and the number of complaints."""
+    rows, values, texts = [], [], []
+    for number, stage in enumerate(tree.stages, start=1):
+        for step_no, view in enumerate(stage.steps, start=1):
+            found = risk.steps.get(view.step.id)
+            if found is None:
+                continue
+            rows.append(f"{number}.{step_no} {_plain(view.step.name)[:40]}")
+            values.append([found.revenue, found.vip_revenue])
+            texts.append([f"฿{found.revenue:,.0f}<br>{tr('risk.hover', n=found.complaints)}",
+                          f"฿{found.vip_revenue:,.0f}<br>{len(found.vips)} VIP"])
+    if not rows:
+        figure = go.Figure()
+        figure.add_annotation(text=tr("risk.none"), showarrow=False, font={"size": 16})
+        figure.update_xaxes(visible=False)
+        figure.update_yaxes(visible=False)
+        return _layout(figure, tr("risk.heatmap_title"), height=260)
+    figure = go.Figure(go.Heatmap(
+        z=values, x=[tr("risk.all_customers"), tr("risk.vip_customers")], y=rows, colorscale="OrRd", zmin=0,
+        text=texts, texttemplate="%{text}", hovertemplate="%{y}<br>%{x}: ฿%{z:,.0f}<extra></extra>",
+        colorbar={"title": {"text": tr("risk.baht")}}))
+    figure.update_yaxes(autorange="reversed", automargin=True)
+    return _layout(figure, tr("risk.heatmap_title"), max(320, 110 + 40 * len(rows)))

@@ -64,3 +64,15 @@ def step_markdown(view: StepView, label: str, tr: Callable[..., str], *, show_re
     for idea in view.ideas:
         lines.append(f"- 💡 {esc(idea.text)}")
     return "\n".join(lines)
+
+
+def risk_markdown(risk, tr: Callable[..., str]) -> str:
+    """A card's or a stage's line of complaints and the revenue behind them
+    (see cem.customers.complaints.revenue_at_risk); "" without complaints."""
+    if risk is None or not risk.complaints:
+        return ""
+    line = tr("risk.line", n=risk.complaints, open=risk.open, revenue=f"฿{risk.revenue:,.0f}",
+              customers=len(risk.customers))
+    if risk.vips:
+        line += " · " + tr("risk.vips", n=len(risk.vips), revenue=f"฿{risk.vip_revenue:,.0f}")
+    return line

@@ -5,11 +5,14 @@ emotion curve, and a one-page monthly report to print.
 The plan is read once per plan revision (cem.improvement.executive.plan_revision, one
 query per rerun) and kept as arrays shared by every session; each rerun
 only slices them for the filters and draws the charts."""
+from datetime import date
 from functools import partial
 
+import pandas as pd
 import streamlit as st
 
 from cem.core import i18n, months
+from cem.customers import complaints
 from cem.improvement import exec_charts, executive, report
 from cem.journey import charts, services
 from cem.core.db import get_engine, session_scope
@@ -29,6 +32,23 @@ def plan_data(url: str, journey_ids: tuple[int, ...], revision: tuple[int, ...])
     every session. Read-only: never change what it returns."""
     with session_scope(get_engine(url)) as session:
         return executive.load_plan(session, journey_ids, figures=common.task_figures(session, list(journey_ids)))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def top_risks(url: str, journey_ids: tuple[int, ...], stamp: tuple, lang: str, today: date, count: int = 10):
+    """The sub-steps with the most revenue at risk, across the journeys."""
+    rows = []
+    with session_scope(get_engine(url)) as session:
+        for journey_id in journey_ids:
+            risk = complaints.revenue_at_risk(session, journey_id, today=today)
+            tree = services.load_journey_tree(session, journey_id)
+            for stage, view in tree.all_steps():
+                found = risk.steps.get(view.step.id)
+                if found:
+                    rows.append({"step": f"{stage.stage.name} › {view.step.name}", "complaints": found.complaints,
+                                 "open": found.open, "customers": len(found.customers), "revenue": found.revenue,
+                                 "vips": len(found.vips), "vip_revenue": found.vip_revenue})
+    return sorted(rows, key=lambda r: (-r["revenue"], -r["complaints"]))[:count]
 
 
 def keep_valid(key: str, options: list, default: list) -> None:
@@ -191,3 +211,18 @@ st.subheader(t("exec.section.emotion"))
 if many:
     st.selectbox(t("exec.emotion_journey"), list(journey_ids), format_func=names.get, key="exec_emotion_journey")
 st.plotly_chart(charts.emotion_curve(emotion_tree, t), key="exec_chart_emotion", config=chart_config("emotion"))
+
+# ---------------------------------------------------------------- revenue at risk
+with common.db() as session:
+    risk_stamp = complaints.stamp(session)
+if risk_stamp[0]:  # once there are complaints
+    st.subheader(t("risk.exec_title"))
+    st.caption(t("risk.exec_help"))
+    risk_rows = top_risks(common.database_url(), journey_ids, risk_stamp, lang, date.today())
+    if risk_rows:
+        st.dataframe(pd.DataFrame(risk_rows).rename(columns=lambda c: t(f"risk.col.{c}")), hide_index=True,
+                     key="exec_risk", column_config={
+                         t("risk.col.revenue"): st.column_config.NumberColumn(format="฿%,.0f"),
+                         t("risk.col.vip_revenue"): st.column_config.NumberColumn(format="฿%,.0f")})
+    else:
+        st.info(t("risk.none"))

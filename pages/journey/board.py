@@ -4,13 +4,14 @@ takes a new pain point, measure or idea in one line (type, Enter, saved)."""
 import streamlit as st
 
 from cem.journey import services
-from cem.journey.board import stage_markdown, step_markdown
+from cem.journey.board import risk_markdown, stage_markdown, step_markdown
 from cem.core.errors import CemError
 from cem.core.i18n import t as translate
 from cem.core.models import MEASURE_KINDS
 from cem.core.text import shorten
 from ui import auth, common
 from ui.live import watch
+from ui.risk import journey_risk
 
 common.ensure_entry_point()
 
@@ -35,6 +36,17 @@ def board_cards(url: str, journey_id: int, revision: int, lang: str,
              [(view.step.id, step_markdown(view, f"{number}.{step_no}", tr, show_resolved=show_resolved))
               for step_no, view in enumerate(stage.steps, start=1)])
             for number, stage in enumerate(tree.stages, start=1)]
+
+
+def risk_lines(risk) -> tuple[dict, dict]:
+    """Each sub-step's and each stage's line of complaints and revenue at risk."""
+    tr = common.translator()
+    return ({step_id: risk_markdown(r, tr) for step_id, r in risk.steps.items()},
+            {stage_id: risk_markdown(r, tr) for stage_id, r in risk.stages.items()})
+
+
+def with_risk(card: str, line: str) -> str:
+    return f"{card}\n\n{line}" if line else card
 
 
 def open_quick_entry(step_id: int) -> None:
@@ -106,6 +118,11 @@ left, right = st.columns([2, 3])
 per_row = left.slider(t("board.per_row"), min_value=1, max_value=8, value=min(4, max(1, len(tree.stages))),
                       key="board_per_row")
 show_resolved = right.toggle(t("board.show_resolved"), value=True, key="board_show_resolved")
+# Shown once there are complaints: the revenue behind them, on each card.
+risk = journey_risk(journey_id)
+show_risk = risk is not None and right.toggle(t("risk.toggle"), value=True, key="board_show_risk",
+                                              help=t("risk.help"))
+step_risk, stage_risk = risk_lines(risk) if show_risk else ({}, {})
 # Off by default: the projector view stays clean, and a board without the
 # Add buttons draws as one block per column (quick on a large journey).
 quick = can_edit and right.toggle(t("board.quick.toggle"), key="board_quick_mode", help=t("board.quick.intro"))
@@ -115,16 +132,19 @@ if not tree.stages:
     st.stop()
 
 stages = board_cards(common.database_url(), journey_id, tree.journey.revision, common.lang(), show_resolved)
+stage_ids = [stage.stage.id for stage in tree.stages]
 for first in range(0, len(stages), per_row):
-    for column, (heading, cards) in zip(st.columns(per_row, border=True), stages[first:first + per_row]):
-        column.markdown(heading)
+    row = zip(st.columns(per_row, border=True), stages[first:first + per_row], stage_ids[first:first + per_row])
+    for column, (heading, cards), stage_id in row:
+        column.markdown(with_risk(heading, stage_risk.get(stage_id, "")))
         if not cards:
             column.markdown(f"*{t('board.no_steps')}*")
         if not quick:  # nothing to add: one block per column is quickest
-            column.markdown("\n\n---\n\n".join(card for _, card in cards))
+            column.markdown("\n\n---\n\n".join(with_risk(card, step_risk.get(step_id, ""))
+                                                 for step_id, card in cards))
             continue
         for step_id, card in cards:
-            column.markdown(f"---\n\n{card}")
+            column.markdown(f"---\n\n{with_risk(card, step_risk.get(step_id, ''))}")
             if step_id == adding:
                 quick_entry(column, step_views[step_id])
             else:

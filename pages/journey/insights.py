@@ -3,15 +3,19 @@ pain is, and how each touchpoint rates as easy, convenient, fast and
 correct."""
 import streamlit as st
 
+from cem.customers import charts as customer_charts
 from cem.journey import charts
 from ui import common
 from ui.live import watch
+from ui.risk import journey_risk
 
 common.ensure_entry_point()
 
 t = common.t
 st.title(t("page.insights"))
 journey_id = common.require_journey()
+
+
 
 tree = common.journey_tree(journey_id)
 watch(journey_id, tree.journey.revision, redraw=True)
@@ -32,3 +36,8 @@ with left:
     st.plotly_chart(charts.pain_heatmap(tree, t, open_only=open_only), key="insights_pain_heatmap", config=config)
 with right:
     st.plotly_chart(charts.quality_heatmap(tree, t), key="insights_quality_heatmap", config=config)
+
+risk = journey_risk(journey_id)
+if risk is not None:  # once there are complaints: where the revenue behind them is
+    st.plotly_chart(customer_charts.risk_heatmap(tree, risk, t), key="insights_risk_heatmap", config=config)
+    st.caption(t("risk.help"))

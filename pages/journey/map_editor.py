@@ -1,5 +1,6 @@
 """Map editor: stages, their sub-steps, and each sub-step's pain points,
 measures and ideas, typed into grids and saved at once."""
+import pandas as pd
 import streamlit as st
 
 from cem.journey import services
@@ -11,6 +12,7 @@ from ui import common
 common.ensure_entry_point()
 from ui.grid import Grid
 from ui.live import watch
+from ui.risk import journey_risk
 
 t = common.t
 cc = st.column_config
@@ -161,6 +163,22 @@ Grid(
 
 with common.db() as session:
     pains = services.list_pain_points(session, step_id)
+risk = journey_risk(journey_id) if pains else None
+if risk is not None:  # the complaints and the revenue behind each pain point, the largest first
+    pain_risk = risk.pain_points
+    behind = sorted((p for p in pains if p.id in pain_risk), key=lambda p: -pain_risk[p.id].revenue)
+    if behind:
+        st.caption(t("risk.sort"))
+        st.dataframe(pd.DataFrame({
+            t("col.pain_point"): [p.text for p in behind],
+            t("risk.col.complaints"): [pain_risk[p.id].complaints for p in behind],
+            t("risk.col.customers"): [len(pain_risk[p.id].customers) for p in behind],
+            t("risk.col.revenue"): [pain_risk[p.id].revenue for p in behind],
+            t("risk.col.vips"): [len(pain_risk[p.id].vips) for p in behind],
+            t("risk.col.vip_revenue"): [pain_risk[p.id].vip_revenue for p in behind],
+        }), hide_index=True, key="editor_pain_risk", column_config={
+            t("risk.col.revenue"): st.column_config.NumberColumn(format="฿%,.0f"),
+            t("risk.col.vip_revenue"): st.column_config.NumberColumn(format="฿%,.0f")})
 
 st.markdown(f"**{t('editor.measures')}** · {t('editor.measures_help')}")
 if not pains:
