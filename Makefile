@@ -41,12 +41,14 @@ test-pages: $(BIN)/activate
 test-e2e: $(BIN)/activate
 	$(BIN)/pytest tests/e2e
 
-## Rerun time of each page on a large journey against a small one; saves, idle sessions and clicks in Chromium.
+## Rerun time of each page on a large journey against a small one; saves, idle sessions and clicks in Chromium;
+## the billing import and the 20:80 analysis against bare references.
 bench: $(BIN)/activate
 	$(BIN)/python bench/bench_pages.py
 	$(BIN)/python bench/bench_writes.py
 	$(BIN)/python bench/bench_sessions.py
 	$(BIN)/python bench/bench_browser.py
+	$(BIN)/python bench/bench_customers.py
 
 ## Four pages on a journey 8 times the large one, against the large one.
 bench-growth: $(BIN)/activate

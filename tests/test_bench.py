@@ -47,3 +47,15 @@ def test_write_benchmark_prints_saves_per_second(capsys, monkeypatch):
     assert re.search(r"^writes sqlite: 4 writers on 2 journeys: \d+ saves/s", out, re.M), out
     assert re.search(r"^ratio writes sqlite: \d+\.\d\d ", out, re.M), out
     assert re.search(r"^ratio save_p95 sqlite: \d+\.\d\d ", out, re.M), out
+
+
+def test_customers_benchmark_prints_its_three_ratios(capsys, monkeypatch):
+    """A short run of the customers' benchmark prints the import, analysis and page ratios."""
+    monkeypatch.syspath_prepend(str(BENCH.parent))
+    module = importlib.import_module("bench_customers")
+    assert module.main(["--runs", "1", "--bills", "20000", "--customers", "500", "--import-rows", "2000",
+                        "--postgresql", ""]) == 0
+    out = capsys.readouterr().out
+    for name in ("billing_import_vs_calamine", "pareto_vs_reference", "pareto_page_1m_vs_1k"):
+        assert re.search(rf"^ratio {name}: \d+\.\d\d$", out, re.M), out
+    assert re.search(r"^target met: (yes|no)$", out, re.M), out

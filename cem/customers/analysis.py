@@ -9,7 +9,7 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from cem.core.models import Bill, Customer
+from cem.core.models import Bill, BillImport, Customer
 from cem.customers.pareto import A_LIMIT, B_LIMIT, Pareto, analyse
 
 
@@ -24,10 +24,14 @@ class Period:
 def data_stamp(session: Session) -> tuple:
     """Changes whenever bills or customers are added, removed or renamed:
     pages cache the analysis by it."""
-    bills = session.execute(select(func.count(Bill.id), func.max(Bill.id))).one()
+    # Bills come and go only by whole imports (and move only in a merge,
+    # which stamps the customer kept): the small import table tells, where
+    # counting a million bills would take a while on every rerun.
+    bills = session.execute(select(func.count(BillImport.id), func.max(BillImport.id),
+                                   func.max(BillImport.created_at))).one()
     customers = session.execute(select(func.count(Customer.id), func.max(Customer.updated_at))).one()
     session.rollback()
-    return (*bills, customers[0], str(customers[1]))
+    return (bills[0], bills[1], str(bills[2]), customers[0], str(customers[1]))
 
 
 def bill_range(session: Session) -> tuple[date, date] | None:
