@@ -54,7 +54,7 @@ def test_a_vip_is_taken_off_by_hand_with_a_reason(app_db):
     button(at, "vip_hand_save").click().run()
     assert any("reason" in e.value for e in at.error)  # refused without one
     assert top in vip_codes(app_db)
-    at.text_input(key="vip_hand_reason").input("moved to a competitor").run()
+    at.text_input(key="vip_hand_reason_0").input("moved to a competitor").run()
     button(at, "vip_hand_save").click().run()
     assert top not in vip_codes(app_db)
     assert not at.exception

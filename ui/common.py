@@ -337,3 +337,14 @@ def form_conflict(name: str, current, error: CemError, *widget_keys: str, restar
         st.button(t("form.take_theirs"), key=f"{name}_take_theirs", on_click=form_restart, args=(name, *widget_keys))
     else:
         st.button(t("form.take_theirs"), key=f"{name}_take_theirs", on_click=restart)
+
+
+def form_generation(name: str) -> int:
+    """A number for a form's widget keys: after new_form_generation(name)
+    the form's widgets are new ones, empty (popping a widget's key would
+    not empty it in the browser)."""
+    return st.session_state.get(f"{name}_generation", 0)
+
+
+def new_form_generation(name: str) -> None:
+    st.session_state[f"{name}_generation"] = form_generation(name) + 1

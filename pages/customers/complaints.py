@@ -38,8 +38,10 @@ for journey_id in {c.journey_id for c in everything if c.journey_id}:
         places.update(step_choices(journey_id)[0])
 
 
-def saved(message: str, *keys: str) -> None:
+def saved(message: str, *keys: str, form: str | None = None) -> None:
     common.forget(*keys)
+    if form:
+        common.new_form_generation(form)
     common.flash(message)
     st.rerun()
 
@@ -83,23 +85,23 @@ else:
 # ---------------------------------------------------------------- a new one
 if may_record:
     with st.expander(t("complaint.add"), icon="📣"):
-        customer_id = customer_picker("complaint_new_customer", allow_none=True,
-                                      label=t("complaint.field.customer"))
-        text = st.text_area(t("complaint.field.text") + " *", key="complaint_new_text", max_chars=2000, height=100,
+        form = f"complaint_new_{common.form_generation('complaint_new')}"
+        customer_id = customer_picker(f"{form}_customer", allow_none=True, label=t("complaint.field.customer"))
+        text = st.text_area(t("complaint.field.text") + " *", key=f"{form}_text", max_chars=2000, height=100,
                             help=t("complaint.field.text_help"))
         left, middle, right = st.columns(3)
         severity = left.slider(t("complaint.field.severity"), SEVERITY_MIN, SEVERITY_MAX, 3,
-                               key="complaint_new_severity", help=t("complaint.field.severity_help"))
-        channel = middle.selectbox(t("complaint.field.channel"), COMPLAINT_CHANNELS, key="complaint_new_channel",
+                               key=f"{form}_severity", help=t("complaint.field.severity_help"))
+        channel = middle.selectbox(t("complaint.field.channel"), COMPLAINT_CHANNELS, key=f"{form}_channel",
                                    format_func=lambda c: t(f"complaint.channel.{c}"))
         with right:
-            received = day_field(t("complaint.field.received"), key="complaint_new_received", start=today,
+            received = day_field(t("complaint.field.received"), key=f"{form}_received", start=today,
                                  column="complaint.field.received")
         st.caption(t("complaint.due_rule", days=sla[severity]))
-        journey_id = common.id_picker(t("complaint.field.journey"), journeys, "complaint_new_journey") \
+        journey_id = common.id_picker(t("complaint.field.journey"), journeys, f"{form}_journey") \
             if journeys else None
-        step_id, pain_id = step_picker("complaint_new", journey_id, with_pain_point=True)
-        owner_id = person_picker(t("complaint.field.owner"), "complaint_new_owner")
+        step_id, pain_id = step_picker(form, journey_id, with_pain_point=True)
+        owner_id = person_picker(t("complaint.field.owner"), f"{form}_owner")
         if st.button(t("complaint.save"), key="complaint_new_save", type="primary", icon="💾",
                      disabled=received is None):
             try:
@@ -110,7 +112,7 @@ if may_record:
             except CemError as error:
                 common.show_error(error)
             else:
-                saved(t("complaint.saved"), "complaint_new_text", "complaint_new_severity")
+                saved(t("complaint.saved"), form="complaint_new")
 
 # ---------------------------------------------------------------- handling one
 if may_record and shown:

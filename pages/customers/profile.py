@@ -34,8 +34,10 @@ with common.db() as session:
     people = {p.id: p.name for p in plan.list_people(session, contacts=False)}
 
 
-def saved(message: str, *keys: str) -> None:
+def saved(message: str, *keys: str, form: str | None = None) -> None:
     common.forget(*keys)
+    if form:
+        common.new_form_generation(form)
     common.flash(message)
     st.rerun()
 
@@ -111,7 +113,7 @@ with contacts_tab:
             options = {0: t("contact.new"), **{c.id: c.name for c in live}}
             editing = common.id_picker(t("contact.which"), options, "profile_contact_pick")
             current = next((c for c in live if c.id == editing), None)
-            prefix = f"contact_{editing}"
+            prefix = f"contact_{editing}_{common.form_generation('contact')}"
             values = {}
             left, right = st.columns(2)
             for index, name in enumerate(("name", "position", "office_phone", "mobile", "email", "line_id",
@@ -137,8 +139,7 @@ with contacts_tab:
                 except CemError as error:
                     common.show_error(error)
                 else:
-                    saved(t("contact.saved", name=common.md(values["name"])),
-                          *[f"{prefix}_{n}" for n in (*values, "decision")])
+                    saved(t("contact.saved", name=common.md(values["name"])), form="contact")
             if current is not None:
                 sure = st.checkbox(t("contact.erase_sure", name=common.md(current.name)), key="contact_erase_sure")
                 if st.button(t("contact.erase"), key="contact_erase", disabled=not sure, icon="🧹"):
@@ -158,7 +159,7 @@ with complaints_tab:
         st.info(t("complaint.none_for_customer"))
     for index, complaint in enumerate(listed):
         overdue = complaints.is_overdue(complaint, today)
-        with st.container(border=True, key=f"profile_complaint_{complaint.id}"):
+        with st.container(border=True, key=f"complaint_card_{complaint.id}"):
             if index == 0 and len(listed) > 1:
                 st.caption(t("complaint.most_serious"))
             st.markdown(f"**{t('complaint.severity_n', n=complaint.severity)}** · "
@@ -170,23 +171,24 @@ with complaints_tab:
                 st.caption(t("complaint.resolution_was", text=common.md(complaint.resolution)))
     if auth.allowed("complaints.record"):
         with st.expander(t("complaint.add"), icon="📣"):
-            text = st.text_area(t("complaint.field.text") + " *", key="profile_complaint_text", max_chars=2000,
+            form = f"profile_complaint_{common.form_generation('profile_complaint')}"
+            text = st.text_area(t("complaint.field.text") + " *", key=f"{form}_text", max_chars=2000,
                                 height=100, help=t("complaint.field.text_help"))
             left, middle, right = st.columns(3)
             severity = left.slider(t("complaint.field.severity"), SEVERITY_MIN, SEVERITY_MAX, 3,
-                                   key="profile_complaint_severity", help=t("complaint.field.severity_help"))
+                                   key=f"{form}_severity", help=t("complaint.field.severity_help"))
             channel = middle.selectbox(t("complaint.field.channel"), COMPLAINT_CHANNELS,
-                                       key="profile_complaint_channel",
+                                       key=f"{form}_channel",
                                        format_func=lambda c: t(f"complaint.channel.{c}"))
             with right:
-                received = day_field(t("complaint.field.received"), key="profile_complaint_received", start=today,
+                received = day_field(t("complaint.field.received"), key=f"{form}_received", start=today,
                                      column="complaint.field.received")
             journeys = journey_choices()
             journey_id = None
             if journeys:
-                journey_id = common.id_picker(t("complaint.field.journey"), journeys, "profile_complaint_journey")
-            step_id, pain_id = step_picker("profile_complaint", journey_id, with_pain_point=True)
-            owner_id = person_picker(t("complaint.field.owner"), "profile_complaint_owner")
+                journey_id = common.id_picker(t("complaint.field.journey"), journeys, f"{form}_journey")
+            step_id, pain_id = step_picker(form, journey_id, with_pain_point=True)
+            owner_id = person_picker(t("complaint.field.owner"), f"{form}_owner")
             if st.button(t("complaint.save"), key="profile_complaint_save", type="primary", icon="💾",
                          disabled=received is None):
                 try:
@@ -197,7 +199,7 @@ with complaints_tab:
                 except CemError as error:
                     common.show_error(error)
                 else:
-                    saved(t("complaint.saved"), "profile_complaint_text", "profile_complaint_severity")
+                    saved(t("complaint.saved"), form="profile_complaint")
 
 # ---------------------------------------------------------------- care
 with care_tab:
@@ -224,7 +226,8 @@ with care_tab:
             kind = right.selectbox(t("care.field.kind"), CARE_KINDS, key="care_kind",
                                    format_func=lambda k: t(f"care.kind.{k}"))
             person_id = person_picker(t("care.field.who"), "care_person")
-            note = st.text_input(t("care.field.note"), key="care_note", max_chars=500,
+            note = st.text_input(t("care.field.note"), key=f"care_note_{common.form_generation('care')}",
+                                 max_chars=500,
                                  placeholder=t("care.field.note_placeholder"))
             if st.button(t("care.save"), key="care_save", type="primary", icon="💾"):
                 try:
@@ -234,7 +237,7 @@ with care_tab:
                 except CemError as error:
                     common.show_error(error)
                 else:
-                    saved(t("care.saved"), "care_note")
+                    saved(t("care.saved"), form="care")
         waiting = [a for a in actions if a.done_on is None]
         if may_edit and waiting:
             with st.expander(t("care.record_done"), icon="✅"):

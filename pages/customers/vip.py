@@ -137,7 +137,8 @@ if may_edit:
                                            "vip_hand_customer")
             decision = st.radio(t("vip.field.decision"), ["in", "out", ""], key="vip_hand_decision",
                                 format_func=lambda d: t(f"vip.decision.{d or 'rule'}"), horizontal=True)
-            reason = st.text_input(t("vip.field.reason"), key="vip_hand_reason", max_chars=500,
+            reason = st.text_input(t("vip.field.reason"), key=f"vip_hand_reason_{common.form_generation('vip_hand')}",
+                                   max_chars=500,
                                    help=t("vip.field.reason_help"))
             if st.button(t("vip.hand_save"), key="vip_hand_save", icon="✋"):
                 try:
@@ -147,7 +148,7 @@ if may_edit:
                 except CemError as error:
                     common.show_error(error)
                 else:
-                    common.forget("vip_hand_reason")
+                    common.new_form_generation("vip_hand")
                     common.flash(t("vip.hand_saved", name=common.md(customer.name),
                                    status=t("vip.status.vip" if customer.vip else "vip.status.not")))
                     st.rerun()

@@ -1,6 +1,8 @@
 """The customers' half in Chromium, in Thai, as a newcomer walks it: upload
 finance's workbook, choose the column the app could not guess, check,
-store, see the Pareto chart and the Lorenz curve, and mark the VIPs."""
+store, see the Pareto chart and the Lorenz curve, mark the VIPs; open the
+top VIP, add a decision maker and a complaint at a sub-step of the map, and
+see that sub-step's revenue at risk on the board."""
 from __future__ import annotations
 
 import time
@@ -9,9 +11,16 @@ from datetime import date, timedelta
 import openpyxl
 from playwright.sync_api import expect
 
+import pytest
+
 from cem.core import i18n
-from tests.e2e.conftest import open_app
-from tools.serve import wait_for_app
+from cem.core.db import get_engine, session_scope
+from cem.journey import services
+from tests.conftest import BACKENDS, fresh_database
+from tests.e2e.conftest import E2E_PASSWORD, E2E_USER, open_app
+from tools.serve import running_app, wait_for_app
+
+SUB_STEP = "นัดหมายเข้ารับบริการ"
 
 HEADINGS = ["รหัสลูกค้า", "ชื่อลูกค้า", "วันที่", "ยอดสุทธิ (บาท)", "เลขที่ใบแจ้งหนี้", "บริการ"]
 
@@ -47,7 +56,26 @@ def choose(page, key: str, option: str) -> None:
     wait_for_app(page)
 
 
-def test_a_billing_workbook_goes_from_upload_to_the_vip_list(page, app_url, tmp_path):
+@pytest.fixture(scope="module", params=BACKENDS)
+def walk(request, tmp_path_factory):
+    """A fresh server, and its database's URL, once per backend."""
+    with fresh_database(request.param, tmp_path_factory.mktemp("walk")) as database_url, \
+            running_app(database_url, env={"CEM_SEED_SAMPLE": "0", "CEM_ADMIN_USER": E2E_USER,
+                                             "CEM_ADMIN_PASSWORD": E2E_PASSWORD}) as url:
+        yield url, database_url
+
+
+def mapped_sub_step(database_url: str) -> None:
+    """The team has mapped one stage with one sub-step (the map editor's
+    grids are walked in the workshop tests)."""
+    with session_scope(get_engine(database_url)) as session:
+        journey = services.create_journey(session, name="คลินิกทันตกรรม", user=E2E_USER)
+        stage = services.add_stage(session, journey_id=journey.id, name="ก่อนเข้ารับบริการ", user=E2E_USER)
+        services.add_step(session, stage_id=stage.id, name=SUB_STEP, user=E2E_USER)
+
+
+def test_a_billing_workbook_goes_from_upload_to_the_vip_list(page, walk, tmp_path):
+    app_url, database_url = walk
     workbook = tmp_path / "ยอดขาย 2567.xlsx"
     finance_workbook(workbook)
     open_app(page, f"{app_url}/?lang=th")
@@ -87,3 +115,46 @@ def test_a_billing_workbook_goes_from_upload_to_the_vip_list(page, app_url, tmp_
     print(f"\nfrom the import page to the VIP list, driven: {elapsed:.1f} s")
     body = page.locator("section.main, [data-testid='stMain']").first.inner_text()
     assert "Traceback" not in body
+
+    # The top VIP: a decision maker, then a complaint at a sub-step of the map.
+    mapped_sub_step(database_url)
+    nav(page, "page.customers_profile")
+    page.locator(".st-key-profile_customer_search input").fill("00001")
+    page.keyboard.press("Enter")
+    wait_for_app(page)
+    expect(page.get_by_text("บริษัท ลูกค้า 1 จำกัด 💎 VIP")).to_be_visible()
+    page.get_by_role("tab", name=i18n.t("profile.tab.contacts", "th")).click()
+    page.get_by_text(i18n.t("contact.add_or_change", "th")).click()
+    page.locator(".st-key-contact_0_0_name input").fill("คุณดาว ใจดี")
+    page.locator(".st-key-contact_0_0_position input").fill("ผู้จัดการฝ่ายจัดซื้อ")
+    page.locator(".st-key-contact_0_0_mobile input").fill("081-234-5678")
+    page.locator(".st-key-contact_0_0_decision label").click()
+    page.locator(".st-key-contact_save button").click()
+    wait_for_app(page)
+    page.get_by_role("tab", name=i18n.t("profile.tab.contacts", "th")).click()
+    card = page.locator("[class*='st-key-contact_card_']").first
+    expect(card).to_contain_text("คุณดาว ใจดี")
+    expect(card).to_contain_text(i18n.t("contact.decision_maker", "th"))
+    expect(card).to_contain_text("081-234-5678")  # an administrator sees the mobile
+
+    page.get_by_role("tab", name=i18n.t("profile.tab.complaints", "th")).click()
+    page.get_by_text(i18n.t("complaint.add", "th")).click()
+    page.locator(".st-key-profile_complaint_0_text textarea").fill("นัดแล้วรอเกินหนึ่งชั่วโมง ไม่มีใครแจ้ง")
+    page.keyboard.press("Tab")
+    wait_for_app(page)
+    step_box = page.locator("[class*='st-key-profile_complaint_0_step_pick_']")
+    box = step_box.get_by_role("combobox")
+    box.click()
+    box.press_sequentially("นัดหมาย", delay=10)
+    page.get_by_role("option").filter(has_text=SUB_STEP).first.click()
+    wait_for_app(page)
+    page.locator(".st-key-profile_complaint_save button").click()
+    wait_for_app(page)
+    page.get_by_role("tab", name=i18n.t("profile.tab.complaints", "th")).click()
+    expect(page.get_by_text("นัดแล้วรอเกินหนึ่งชั่วโมง ไม่มีใครแจ้ง")).to_be_visible()
+    expect(page.locator(".st-key-profile_complaint_1_text textarea")).to_have_value("")  # ready for the next
+
+    # The board shows the sub-step's complaint and the revenue behind it.
+    nav(page, "page.board")
+    expect(page.get_by_text("📣 ข้อร้องเรียน 1 เรื่อง (ยังไม่ปิด 1)", exact=False).first).to_be_visible()
+    expect(page.get_by_text("💎 VIP 1 ราย", exact=False).first).to_be_visible()
