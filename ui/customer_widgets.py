@@ -13,9 +13,10 @@ NONE = 0  # "none chosen" in pickers over ids
 
 
 def customer_picker(key: str, *, label: str | None = None, allow_none: bool = False, url_param: str | None = None,
-                    where=None) -> int | None:
-    """A search box and the customers it finds (the chosen one stays on the
-    list, so a new search never loses it); the chosen customer's id."""
+                    none_label: str = "customer_pick.none", where=None) -> int | None:
+    """A search box and the customers it finds; the chosen customer's id.
+    With the box empty, the one chosen before heads the list; a search
+    lists only what it finds. `allow_none` starts on "none" (none_label)."""
     t = common.translator()
     where = where or st
     search = where.text_input(t("customer_pick.search"), key=f"{key}_search", max_chars=100,
@@ -25,11 +26,11 @@ def customer_picker(key: str, *, label: str | None = None, allow_none: bool = Fa
         chosen = int(st.query_params[url_param])
     with common.db() as session:
         found = analysis.find_customers(session, search)
-        if chosen and chosen not in [f[0] for f in found]:
+        if chosen and not search.strip() and chosen not in [f[0] for f in found]:
             kept = analysis.customer_names(session, [chosen])
             if chosen in kept:
                 found.insert(0, (chosen, kept[chosen][0], kept[chosen][1]))
-    options = {NONE: t("customer_pick.none")} if allow_none else {}
+    options = {NONE: t(none_label)} if allow_none else {}
     options.update({i: f"{code} · {name}" for i, code, name in found})
     if not options:
         where.caption(t("customer_pick.nothing_found"))

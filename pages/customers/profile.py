@@ -291,7 +291,8 @@ with details_tab:
     if may_edit:
         with st.expander(t("profile.merge_title"), icon="🔗"):
             st.caption(t("profile.merge_help", code=common.md(customer.code)))
-            other = customer_picker("profile_merge_other", label=t("profile.merge_other"))
+            other = customer_picker("profile_merge_other", label=t("profile.merge_other"), allow_none=True,
+                                    none_label="profile.merge_none")
             sure = st.checkbox(t("profile.merge_sure"), key="profile_merge_sure")
             if st.button(t("profile.merge"), key="profile_merge", disabled=not (sure and other), icon="🔗"):
                 try:

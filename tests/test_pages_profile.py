@@ -1,0 +1,177 @@
+"""AppTests of the customer profile and the complaints page, in Thai and
+English, on the sample workspace: contacts and who may read their phones,
+complaints from the profile and the complaints page, handling one to its
+resolution, the SLA, the care plan, the details and a merge."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlmodel import func, select
+
+from cem.core import i18n
+from cem.core.models import Bill, CareAction, Complaint, Contact, Customer, PainPoint
+from cem.customers import complaints
+from tests.test_pages import app_db, db_session, open_page, picker, sample  # noqa: F401 (fixture)
+
+PROFILE, COMPLAINTS = "pages/customers/profile.py", "pages/customers/complaints.py"
+
+
+def button(at, key):
+    return next(b for b in at.button if b.key == key)
+
+
+def first_customer(url) -> Customer:
+    with db_session(url) as session:
+        customer = session.execute(select(Customer).order_by(Customer.code)).scalars().first()
+        session.expunge(customer)
+        return customer
+
+
+def profile_of(url, lang="en", user="admin"):
+    open_page(None, lang)  # seeds the sample workspace
+    customer = first_customer(url)
+    at = open_page(None, lang, user=user)
+    at.query_params["customer"] = str(customer.id)
+    at.switch_page(PROFILE).run()
+    return at, customer
+
+
+def count(url, model) -> int:
+    with db_session(url) as session:
+        return session.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+@pytest.mark.parametrize("lang", i18n.LANGS)
+def test_the_profile_opens_on_the_customer_in_the_address(app_db, lang):
+    at, customer = profile_of(app_db, lang)
+    assert customer.name in at.header[0].value
+    assert at.tabs[0].label == i18n.t("profile.tab.overview", lang)
+    assert not at.exception and not at.error
+
+
+def test_a_decision_maker_is_added_and_a_viewer_does_not_see_the_mobile(app_db):
+    at, customer = profile_of(app_db)
+    at.text_input(key="contact_0_0_name").input("Khun Dao").run()
+    at.text_input(key="contact_0_0_mobile").input("081-234-5678").run()
+    at.checkbox(key="contact_0_0_decision").check().run()
+    button(at, "contact_save").click().run()
+    with db_session(app_db) as session:
+        contact = session.execute(select(Contact)).scalars().one()
+    assert (contact.name, contact.mobile, contact.decision_maker) == ("Khun Dao", "081-234-5678", True)
+    assert any("081" in c.value for c in at.caption)
+    assert at.text_input(key="contact_0_1_name").value == ""  # the form is empty for the next one
+    viewer = open_page(None, "en", user="viewer")
+    viewer.query_params["customer"] = str(customer.id)
+    viewer.switch_page(PROFILE).run()
+    assert any("Khun Dao" in m.value for m in viewer.markdown)
+    assert not any("081" in c.value for c in viewer.caption)
+    assert any(i18n.t("contact.hidden", "en") in c.value for c in viewer.caption)
+
+
+def test_a_nameless_contact_is_refused_and_what_was_typed_stays(app_db):
+    at, _ = profile_of(app_db)
+    at.text_input(key="contact_0_0_mobile").input("089").run()
+    button(at, "contact_save").click().run()
+    assert at.error and count(app_db, Contact) == 0
+    assert at.text_input(key="contact_0_0_mobile").value == "089"
+
+
+@pytest.mark.parametrize("lang", i18n.LANGS)
+def test_a_complaint_taken_on_the_profile_is_due_by_the_sla(app_db, lang):
+    at, customer = profile_of(app_db, lang)
+    at.text_area(key="profile_complaint_0_text").input("รอช่างนานมาก").run()
+    at.slider(key="profile_complaint_0_severity").set_value(5).run()
+    button(at, "profile_complaint_save").click().run()
+    with db_session(app_db) as session:
+        complaint = session.execute(select(Complaint)).scalars().one()
+    assert (complaint.customer_id, complaint.severity, complaint.due) == (customer.id, 5,
+                                                                          date.today() + timedelta(days=1))
+    assert any("รอช่างนานมาก" in t.value for t in at.text)
+
+
+def test_care_is_planned_and_recorded_as_done(app_db):
+    at, customer = profile_of(app_db)
+    at.selectbox(key="care_kind").select("surprise").run()
+    at.text_input(key="care_note_0").input("Anniversary basket").run()
+    button(at, "care_save").click().run()
+    with db_session(app_db) as session:
+        care = session.execute(select(CareAction)).scalars().one()
+    assert (care.customer_id, care.kind, care.note, care.done_on) == (customer.id, "surprise", "Anniversary basket",
+                                                                     None)
+    button(at, "care_mark_done").click().run()
+    with db_session(app_db) as session:
+        assert session.execute(select(CareAction.done_on)).scalar_one() == date.today()
+
+
+def test_the_details_are_saved_and_a_duplicate_is_merged(app_db):
+    at, customer = profile_of(app_db)
+    at.text_area(key="profile_style").input("Call before visiting").run()
+    button(at, "profile_save").click().run()
+    with db_session(app_db) as session:
+        assert session.get(Customer, customer.id).service_style == "Call before visiting"
+        other = session.execute(select(Customer).order_by(Customer.code.desc())).scalars().first()
+        other_bills = session.execute(select(func.count()).select_from(Bill).where(Bill.customer_id == other.id)
+                                      ).scalar_one()
+        mine = session.execute(select(func.count()).select_from(Bill).where(Bill.customer_id == customer.id)
+                               ).scalar_one()
+    at.checkbox(key="profile_merge_sure").check().run()
+    assert button(at, "profile_merge").disabled  # nobody chosen yet: nothing to merge by accident
+    at.text_input(key="profile_merge_other_search").input(other.code).run()
+    picker(at, "profile_merge_other").select(other.id).run()
+    button(at, "profile_merge").click().run()
+    assert not at.error
+    with db_session(app_db) as session:
+        assert session.get(Customer, other.id) is None
+        assert session.execute(select(func.count()).select_from(Bill).where(Bill.customer_id == customer.id)
+                               ).scalar_one() == mine + other_bills
+    assert not at.exception
+
+
+@pytest.mark.parametrize("lang", i18n.LANGS)
+def test_a_walk_in_complaint_is_listed_and_overdue_ones_come_first(app_db, lang):
+    open_page(None, lang)
+    tree = sample(app_db)
+    step = tree.stages[0].steps[0]
+    with db_session(app_db) as session:
+        complaints.record_complaint(session, text="Old and open", received=date.today() - timedelta(days=40),
+                                    severity=2, step_id=step.step.id, user="lead")
+    at = open_page(COMPLAINTS, lang)
+    assert any(i18n.t("complaint.overdue_count", lang, n=1) in w.value for w in at.warning)
+    at.text_area(key="complaint_new_0_text").input("ที่จอดรถเต็ม").run()
+    button(at, "complaint_new_save").click().run()
+    assert count(app_db, Complaint) == 2
+    listed = at.dataframe[1].value  # after the overdue table
+    assert len(listed) == 2 and i18n.t("complaint.walk_in", lang) in set(listed[i18n.t("complaint.col.customer", lang)])
+
+
+def test_a_complaint_is_resolved_only_with_its_resolution_and_becomes_a_pain_point(app_db):
+    open_page(None, "en")
+    step = sample(app_db).stages[0].steps[0]
+    with db_session(app_db) as session:
+        complaint = complaints.record_complaint(session, text="Wrong bill twice", received=date.today(), severity=3,
+                                                step_id=step.step.id, user="lead")
+        pains = session.execute(select(func.count()).select_from(PainPoint)).scalar_one()
+    at = open_page(COMPLAINTS, "en")
+    prefix = f"complaint_{complaint.id}_1"
+    at.selectbox(key=f"{prefix}_status").select("resolved").run()
+    button(at, "complaint_update").click().run()
+    assert any(i18n.t("complaint.err.resolution_needed", "en") in e.value for e in at.error)
+    at.text_area(key=f"{prefix}_resolution").input("Refunded and apologised").run()
+    button(at, "complaint_update").click().run()
+    with db_session(app_db) as session:
+        saved = session.get(Complaint, complaint.id)
+        assert (saved.status, saved.resolution, saved.resolved_on) == ("resolved", "Refunded and apologised",
+                                                                       date.today())
+    button(at, "complaint_to_pain").click().run()
+    with db_session(app_db) as session:
+        assert session.execute(select(func.count()).select_from(PainPoint)).scalar_one() == pains + 1
+        assert session.get(Complaint, complaint.id).pain_point_id is not None
+
+
+def test_the_sla_is_changed_for_new_complaints(app_db):
+    at = open_page(COMPLAINTS, "en")
+    at.number_input(key="complaint_sla_5").set_value(2).run()
+    button(at, "complaint_sla_save").click().run()
+    with db_session(app_db) as session:
+        assert complaints.sla_days(session)[5] == 2
