@@ -10,8 +10,9 @@ import pytest
 from sqlmodel import func, select
 
 from cem.core import i18n
-from cem.core.models import Bill, CareAction, Complaint, Contact, Customer, PainPoint
-from cem.customers import complaints
+from cem.core.auth import PermissionDenied
+from cem.core.models import Bill, CareAction, ChangeLog, Complaint, Contact, Customer, PainPoint, Task
+from cem.customers import complaints, export
 from tests.test_pages import app_db, db_session, open_page, picker, sample  # noqa: F401 (fixture)
 
 PROFILE, COMPLAINTS = "pages/customers/profile.py", "pages/customers/complaints.py"
@@ -175,3 +176,28 @@ def test_the_sla_is_changed_for_new_complaints(app_db):
     button(at, "complaint_sla_save").click().run()
     with db_session(app_db) as session:
         assert complaints.sla_days(session)[5] == 2
+
+
+def test_a_care_action_is_followed_as_a_task_of_the_plan(app_db):
+    at, customer = profile_of(app_db)
+    at.text_input(key="care_note_0").input("Visit the new branch").run()
+    button(at, "care_save").click().run()
+    step = sample(app_db).stages[0].steps[0]
+    assert button(at, "care_make_task").disabled  # no sub-step yet
+    picker(at, "care_task_step").select(step.step.id).run()
+    button(at, "care_make_task").click().run()
+    with db_session(app_db) as session:
+        care = session.execute(select(CareAction)).scalars().one()
+        task = session.get(Task, care.task_id)
+    assert (task.step_id, task.title) == (step.step.id, f"{customer.name}: Visit the new branch")
+    assert not at.exception
+
+
+def test_only_those_who_may_read_contacts_export_them(app_db):
+    open_page(None, "en")
+    with db_session(app_db) as session:
+        with pytest.raises(PermissionDenied):
+            export.vip_contacts_xlsx(session, lang="en", user="editor")
+        assert export.vip_contacts_xlsx(session, lang="th", user="lead")[:2] == b"PK"
+        logged = session.execute(select(ChangeLog).where(ChangeLog.action == "export")).scalars().all()
+    assert [(e.user, e.new["what"]) for e in logged] == [("lead", "vip_contacts")]

@@ -21,6 +21,7 @@ import streamlit as st
 
 from cem import backup
 from cem.core import auth, config, i18n
+from cem.customers import export as customer_export
 from cem.improvement import plan_export
 from cem.journey import services
 from cem.core.text import safe_file_name
@@ -38,6 +39,7 @@ HANDOFF_KEY = "auth_handoff"  # (one-time code, until) for the browser to fetch 
 ERROR_KEY = "auth_error"
 COOKIE = "cem_session"
 SESSION_ROUTE, BACKUP_ROUTE, PLAN_ROUTE = "/cem/session", "/cem/backup", "/cem/plan"
+CONTACTS_ROUTE = "/cem/vip-contacts"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 t = common.t
 
@@ -312,6 +314,21 @@ def _plan_for(token: str, journey_id: str, lang: str) -> tuple[bytes, str] | Non
         return data, name
 
 
+def _contacts_for(token: str, lang: str) -> tuple[bytes, str] | None:
+    """The VIPs' contacts workbook for the cookie's session, if it may read
+    contacts (the export is logged); None otherwise."""
+    common.prepare_database()
+    with session_scope(get_engine(config.database_url())) as session:
+        found = auth.session_account(session, token=token)
+        if found is None:
+            return None
+        try:
+            data = customer_export.vip_contacts_xlsx(session, lang=lang, user=found[1].username)
+        except CemError:
+            return None
+        return data, safe_file_name(i18n.t("vip.contacts_file", lang), "xlsx", fallback="vip-contacts")
+
+
 def _attachment(file_name: str, fallback: str) -> str:
     """Content-Disposition for a file name in any script (RFC 6266 / 5987)."""
     return f"attachment; filename=\"{fallback}\"; filename*=utf-8''{quote(file_name, safe='')}"
@@ -356,5 +373,14 @@ def http_routes() -> list:
         return Response(data, media_type=XLSX, headers={
             "Content-Disposition": _attachment(name, "plan.xlsx"), "Cache-Control": "no-store"})
 
+    async def contacts_route(request):
+        lang = i18n.normalise_lang(request.query_params.get("lang", ""))
+        found = await run_in_threadpool(_contacts_for, request.cookies.get(COOKIE, ""), lang)
+        if found is None:
+            return PlainTextResponse("Sign in in the app first, as someone who may read contacts.", status_code=403)
+        data, name = found
+        return Response(data, media_type=XLSX, headers={
+            "Content-Disposition": _attachment(name, "vip-contacts.xlsx"), "Cache-Control": "no-store"})
+
     return [Route(SESSION_ROUTE, session_route, methods=["POST"]), Route(BACKUP_ROUTE, backup_route, methods=["GET"]),
-            Route(PLAN_ROUTE, plan_route, methods=["GET"])]
+            Route(PLAN_ROUTE, plan_route, methods=["GET"]), Route(CONTACTS_ROUTE, contacts_route, methods=["GET"])]

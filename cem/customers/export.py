@@ -68,3 +68,35 @@ def refusals_csv(refused: Sequence[Refusal], lang: str) -> bytes:
             value = "'" + value  # a spreadsheet must not run it
         writer.writerow([refusal.row, refusal.column, value, t(refusal.code, lang, **{**refusal.params, "value": refusal.value})])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def vip_contacts_xlsx(session, *, lang: str, user: str) -> bytes:
+    """Every VIP's key contacts with their phones, e-mail and LINE ID, for
+    someone who may read them (see profile.may_see_contacts); the export is
+    logged (PDPA). PermissionDenied for anyone else."""
+    from sqlalchemy import select
+
+    from cem.core.auth import PermissionDenied, find_user
+    from cem.core.models import Contact, Customer
+    from cem.customers import profile
+
+    if not profile.may_see_contacts(session, user=user):
+        account = find_user(session, user)
+        raise PermissionDenied("err.forbidden", role=f"role.{account.role}" if account else "—",
+                               action="action.contacts.read")
+    rows = session.execute(
+        select(Customer.code, Customer.name, Contact.name, Contact.position, Contact.office_phone, Contact.mobile,
+               Contact.email, Contact.line_id, Contact.decision_maker, Contact.channel, Contact.contact_time)
+        .join(Contact, Contact.customer_id == Customer.id)
+        .where(Customer.vip, Contact.erased_at.is_(None)).order_by(Customer.code, Contact.name)).all()
+    session.rollback()
+    headings = [t("customers.col.code", lang), t("customers.col.name", lang),
+                *(t(f"contact.field.{name}", lang) for name in
+                  ("name", "position", "office_phone", "mobile", "email", "line_id")),
+                t("contact.decision_maker", lang), t("contact.field.channel", lang),
+                t("contact.field.contact_time", lang)]
+    table = [[*row[:8], "✓" if row[8] else "", t(f"contact.channel.{row[9]}", lang) if row[9] else "", row[10]]
+             for row in rows]
+    data = table_xlsx(t("vip.contacts_sheet", lang), headings, table, widths={1: 30, 2: 24, 3: 22, 6: 26})
+    profile.log_contacts_export(session, what="vip_contacts", customers=len({r[0] for r in rows}), user=user)
+    return data

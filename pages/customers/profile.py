@@ -257,6 +257,30 @@ with care_tab:
                     else:
                         saved(t("care.done_saved"), "care_done_pick")
 
+        untracked = [a for a in actions if a.done_on is None and a.task_id is None]
+        journeys = journey_choices()
+        if auth.allowed("plan.edit") and untracked and journeys:
+            with st.expander(t("care.to_task"), icon="✅"):
+                st.caption(t("care.to_task_help"))
+                options = {a.id: f"{months.label(a.month, lang)} · {t(f'care.kind.{a.kind}')} · {a.note}"
+                           for a in untracked}
+                care_id = common.id_picker(t("care.which"), options, "care_task_pick")
+                journey_id = common.id_picker(t("complaint.field.journey"), journeys, "care_task_journey")
+                step_id, _ = step_picker("care_task", journey_id)
+                owner_id = person_picker(t("care.field.who"), "care_task_owner")
+                chosen = next(a for a in untracked if a.id == care_id)
+                due = st.selectbox(t("care.due_month"), [months.add(chosen.month, n) for n in range(0, 4)],
+                                   key="care_task_due", format_func=lambda m: months.label(m, lang))
+                if st.button(t("care.make_task"), key="care_make_task", disabled=step_id is None, icon="✅"):
+                    try:
+                        with common.db() as session:
+                            care.care_to_task(session, care_id=care_id, step_id=step_id, owner_id=owner_id,
+                                              due_month=due, user=user)
+                    except CemError as error:
+                        common.show_error(error)
+                    else:
+                        saved(t("care.task_made"), "care_task_pick")
+
 # ---------------------------------------------------------------- details
 with details_tab:
     if not may_edit:

@@ -105,6 +105,9 @@ else:
         column_config={t("vip.col.revenue"): st.column_config.NumberColumn(format="฿%,.0f"),
                        t("vip.col.profile"): st.column_config.LinkColumn(display_text=t("vip.open_profile"))})
     st.caption(t("vip.list_help"))
+    if may_edit:  # contacts' phones and e-mails: sent to this signed-in session only, and logged
+        st.link_button(t("vip.contacts_download"), f"{auth.CONTACTS_ROUTE}?lang={lang}", icon="⬇️",
+                       key="vip_contacts_download", help=t("vip.contacts_download_help"))
 
 # ---------------------------------------------------------------- care this month
 this_month = months.of(date.today())

@@ -5,8 +5,10 @@ top VIP, add a decision maker and a complaint at a sub-step of the map, and
 see that sub-step's revenue at risk on the board."""
 from __future__ import annotations
 
+import io
 import time
 from datetime import date, timedelta
+from urllib.parse import urljoin
 
 import openpyxl
 from playwright.sync_api import expect
@@ -14,7 +16,11 @@ from playwright.sync_api import expect
 import pytest
 
 from cem.core import i18n
+from sqlalchemy import select
+
 from cem.core.db import get_engine, session_scope
+from cem.core.models import ChangeLog, Customer
+from cem.customers import profile, vip
 from cem.journey import services
 from tests.conftest import BACKENDS, fresh_database
 from tests.e2e.conftest import E2E_PASSWORD, E2E_USER, open_app
@@ -158,3 +164,36 @@ def test_a_billing_workbook_goes_from_upload_to_the_vip_list(page, walk, tmp_pat
     nav(page, "page.board")
     expect(page.get_by_text("📣 ข้อร้องเรียน 1 เรื่อง (ยังไม่ปิด 1)", exact=False).first).to_be_visible()
     expect(page.get_by_text("💎 VIP 1 ราย", exact=False).first).to_be_visible()
+
+
+def test_the_vip_contacts_go_to_a_signed_in_session_only_and_are_logged(page, walk, browser):
+    """The contacts workbook holds mobiles: no reusable media address; the
+    app sends it to this session, a browser without it gets "forbidden",
+    and the export is in the change log."""
+    app_url, database_url = walk
+    with session_scope(get_engine(database_url)) as session:
+        first = session.execute(select(Customer.id).order_by(Customer.code)).scalars().first()
+        if first is None:
+            pytest.skip("the walk above imports the customers")
+        vip.mark_by_hand(session, customer_id=first, decision="in", reason="key account", as_of=date.today(),
+                         user=E2E_USER)
+        profile.save_contact(session, customer_id=first, values={"name": "คุณเอ", "mobile": "089-000-1111"},
+                             decision_maker=True, user=E2E_USER)
+    open_app(page, f"{app_url}/?lang=th")
+    nav(page, "page.customers_vip")
+    link = page.locator(".st-key-vip_contacts_download a").first
+    expect(link).to_be_visible()
+    address = urljoin(page.url, link.get_attribute("href"))
+    assert "/media/" not in address
+    sent = page.request.get(address)
+    assert sent.status == 200 and sent.body()[:2] == b"PK"
+    sheet = openpyxl.load_workbook(io.BytesIO(sent.body())).active
+    assert "089-000-1111" in [c.value for row in sheet.iter_rows() for c in row]
+    outsider = browser.new_context()
+    try:
+        assert outsider.request.get(address).status == 403
+    finally:
+        outsider.close()
+    with session_scope(get_engine(database_url)) as session:
+        logged = session.execute(select(ChangeLog).where(ChangeLog.action == "export")).scalars().all()
+    assert [entry.new["what"] for entry in logged][-1:] == ["vip_contacts"]
