@@ -89,8 +89,9 @@ class MonthCare:
 
 def month_overview(session: Session, month: str) -> MonthCare:
     """The month's care actions, and the VIPs who have none."""
+    # Those without a day last, on every database (SQLite sorts NULL first, PostgreSQL last).
     actions = list(session.execute(select(CareAction).where(CareAction.month == month)
-                                   .order_by(CareAction.day, CareAction.id)).scalars())
+                                   .order_by(CareAction.day.is_(None), CareAction.day, CareAction.id)).scalars())
     vips = list(session.execute(select(Customer.id).where(Customer.vip).order_by(Customer.code)).scalars())
     detached(session, actions)
     cared = {a.customer_id for a in actions}

@@ -22,6 +22,7 @@ from cem.core.errors import ConflictError, NotFoundError, ValidationError
 from cem.core.models import (COMPLAINT_CHANNELS, COMPLAINT_STATUSES, DEFAULT_SLA_DAYS, SEVERITY_MAX, SEVERITY_MIN,
                              Bill, ChangeLog, Complaint, Customer, CustomerSettings, PainPoint, Person, Stage, Step,
                              utcnow)
+from cem.customers import analysis
 from cem.customers.profile import last_12_months
 from cem.core import months
 from cem.core.reads import detached
@@ -46,8 +47,15 @@ LOGGED = ("text", "channel", "severity", "status", "resolution", "resolved_on", 
 
 def sla_days(session: Session) -> dict[int, int]:
     """Days to resolve a complaint, by severity."""
-    row = session.execute(select(CustomerSettings.sla_days).order_by(CustomerSettings.id)).scalars().first()
+    days = _sla_days(session)
     session.rollback()
+    return days
+
+
+def _sla_days(session: Session) -> dict[int, int]:
+    # Without ending the transaction: inside a write, a rollback would drop
+    # the changes made so far (and, on PostgreSQL, the write's turn).
+    row = session.execute(select(CustomerSettings.sla_days).order_by(CustomerSettings.id)).scalars().first()
     days = {**DEFAULT_SLA_DAYS, **(row or {})}
     return {int(k): int(n) for k, n in days.items()}
 
@@ -95,7 +103,7 @@ def _place(session: Session, step_id: int | None, pain_point_id: int | None) -> 
 
 
 def _due(session: Session, received: date, severity: int) -> date:
-    return received + timedelta(days=sla_days(session)[severity])
+    return received + timedelta(days=_sla_days(session)[severity])
 
 
 def _check_links(session: Session, customer_id: int | None, owner_id: int | None) -> None:
@@ -180,6 +188,10 @@ def to_pain_point(session: Session, *, complaint_id: int, user: str) -> PainPoin
     complaint = _get(session, complaint_id)
     if complaint.step_id is None:
         raise ValidationError("complaint.err.no_step")
+    if complaint.pain_point_id is not None:
+        # Made one already (a second click, a page opened before): another
+        # pain point would only double it on the map.
+        raise ConflictError("profile.err.conflict", item="item.complaint", by=complaint.updated_by or "?")
     pain = services.new_pain_point(session, step_id=complaint.step_id, text=complaint.text,
                                    severity=complaint.severity, user=user)
     complaint.pain_point_id = pain.id
@@ -228,6 +240,15 @@ def listed(session: Session, *, journey_id: int | None = None, step_id: int | No
 
 
 # ---------------------------------------------------------------- revenue at risk
+
+
+def stamp(session: Session) -> tuple:
+    """Changes whenever a complaint, a VIP mark or a bill changes: pages
+    cache revenue at risk by it."""
+    complaints = session.execute(select(func.count(Complaint.id), func.max(Complaint.updated_at))).one()
+    vips = session.execute(select(func.count(Customer.id), func.max(Customer.updated_at)).where(Customer.vip)).one()
+    session.rollback()
+    return (complaints[0], str(complaints[1]), vips[0], str(vips[1]), *analysis.data_stamp(session))
 
 
 @dataclass
@@ -288,7 +309,8 @@ def _revenue_12_months(session: Session, customers: set[int], today: date) -> di
                 select(Bill.customer_id, func.sum(Bill.amount_satang))
                 .where(Bill.customer_id.in_(chunk), Bill.day >= months.first_day(first),
                        Bill.day <= months.last_day(last)).group_by(Bill.customer_id)):
-            found[customer_id] = max(0, satang) / 100  # a customer owed money is no revenue at risk
+            # int(): PostgreSQL's SUM is a Decimal, which cannot be added to the floats below.
+            found[customer_id] = max(0, int(satang)) / 100  # a customer owed money is no revenue at risk
     return found
 
 
