@@ -514,3 +514,15 @@ def test_the_stamp_changes_with_a_complaint_a_vip_mark_or_a_bill(session, places
     bills(session, [("A", "2025-01-02", 100)])
     assert complaints.stamp(session)[4:] != fourth[4:]
     json.dumps(complaints.stamp(session))  # a plain key for the page's cache
+
+
+def test_complaints_at_the_sub_steps_of_a_stage_in_the_bin_count_for_nothing(session, places):
+    """Binning a stage leaves its sub-steps unmarked: revenue at risk looks
+    at the stage as well, so a binned stage's complaints leave the figures
+    (and come back with a restore)."""
+    complaint(session, step_id=places["pay"])
+    before = complaints.revenue_at_risk(session, places["journey"], today=date(2025, 2, 1))
+    assert places["pay"] in before.steps and places["use"] in before.stages
+    services.delete_stage(session, stage_id=places["use"], user=USER)
+    after = complaints.revenue_at_risk(session, places["journey"], today=date(2025, 2, 1))
+    assert places["pay"] not in after.steps and places["use"] not in after.stages

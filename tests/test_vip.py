@@ -145,3 +145,31 @@ def test_two_periods_compared_name_new_kept_and_dropped(session):
     assert [code[i] for i in compared.dropped] == ["B"]
     empty = vip.compare(session, analysis.Period(date(2020, 1, 1), date(2020, 12, 31)), YEAR_2025)
     assert empty.dropped == [] and len(empty.new) == 2
+
+
+def test_saving_the_sla_does_not_make_the_rule_form_a_conflict(session):
+    from cem.customers import complaints
+
+    rule = vip.settings(session)
+    complaints.save_sla(session, days={1: 20, 2: 10, 3: 5, 4: 2, 5: 1}, user=USER)
+    saved = vip.save_settings(session, kind="fixed", value=3, a_limit=0.8, b_limit=0.95, version=rule.version,
+                              user=USER)
+    assert (saved.kind, complaints.sla_days(session)[1]) == ("fixed", 20)
+
+
+def test_a_merge_keeps_a_decision_by_hand(session):
+    from cem.customers import profile
+
+    two_years(session)
+    a, b, e = customer(session, "A"), customer(session, "B"), customer(session, "E")
+    vip.mark_by_hand(session, customer_id=e.id, decision="in", reason="key account", as_of=date(2025, 1, 1),
+                     user=USER)
+    vip.mark_by_hand(session, customer_id=a.id, decision="out", reason="closing down", as_of=date(2025, 1, 1),
+                     user=USER)
+    vip.apply_rule(session, period=YEAR_2024, as_of=date(2024, 12, 31), user=USER)  # B is a VIP by the rule
+    profile.merge_customers(session, keep_id=a.id, merge_id=b.id, user=USER)  # A held out: stays out
+    assert customer(session, "A").vip is False
+    d = customer(session, "D")
+    profile.merge_customers(session, keep_id=d.id, merge_id=e.id, user=USER)  # E's hold passes to D
+    kept = customer(session, "D")
+    assert (kept.vip, kept.vip_hand) == (True, "in")

@@ -70,11 +70,12 @@ def save_sla(session: Session, *, days: dict[int, int], user: str) -> dict[int, 
             raise v.located(problem, column="complaint.sla_for", row=None, where=str(severity)) from None
     row = session.execute(select(CustomerSettings).order_by(CustomerSettings.id)).scalars().first()
     if row is None:
-        row = CustomerSettings(created_by=user)
+        row = CustomerSettings(created_by=user, version=0)  # the VIP rule's version: never saved
         session.add(row)
     old = dict(row.sla_days or {})
     row.sla_days = clean
-    row.version = (row.version or 0) + 1
+    # The row's version is the VIP rule's (vip.save_settings checks it): an
+    # SLA saved meanwhile must not make the rule form's save a conflict.
     row.updated_by, row.updated_at = user, utcnow()
     session.flush()
     session.add(ChangeLog(user=user, item_type="customersettings", item_id=row.id, action="update",
@@ -274,7 +275,7 @@ def revenue_at_risk(session: Session, journey_id: int, *, today: date) -> Journe
     rows = session.execute(
         select(Complaint.step_id, Complaint.pain_point_id, Complaint.customer_id, Complaint.status, Stage.id)
         .join(Step, Step.id == Complaint.step_id).join(Stage, Stage.id == Step.stage_id)
-        .where(Complaint.journey_id == journey_id, Step.deleted_at.is_(None))).all()
+        .where(Complaint.journey_id == journey_id, Step.deleted_at.is_(None), Stage.deleted_at.is_(None))).all()
     customers = {r[2] for r in rows if r[2] is not None}
     revenue, vips = _revenue_12_months(session, customers, today), _vips(session, customers)
     session.rollback()

@@ -275,7 +275,11 @@ def merge_customers(session: Session, *, keep_id: int, merge_id: int, user: str)
                         (CareAction, "care"), (VipChange, "vip_changes")):
         moved[name] = session.execute(update(model).where(model.customer_id == merge_id)
                                       .values(customer_id=keep_id)).rowcount
-    if merged.vip and not keep.vip:
+    # A decision by hand on the record kept stands; else the duplicate's
+    # passes over with it, so the next application of the rule keeps it.
+    if not keep.vip_hand:
+        keep.vip_hand = merged.vip_hand
+    if merged.vip and keep.vip_hand != "out":
         keep.vip = True
     keep.notes = "\n".join(part for part in (keep.notes, merged.notes) if part)[:2000]
     _stamp(keep, user)
