@@ -45,17 +45,19 @@ from cem.journey import excel, services  # noqa: E402
 from cem.core.db import dispose_engine, get_engine, migrate, session_scope  # noqa: E402
 from cem.core import months  # noqa: E402
 from cem.core.models import (  # noqa: E402
-    AppUser, Bill, BillImport, CheckIn, Commitment, Customer, Idea, Journey, Measure, PainPoint, Person, Stage, Step,
-    Task,
+    AppUser, Bill, BillImport, CheckIn, Commitment, Complaint, Customer, Idea, Journey, Measure, PainPoint, Person,
+    Stage, Step, Task,
 )
-from sqlalchemy import insert, select  # noqa: E402
+from sqlalchemy import insert, select, update  # noqa: E402
 from cem.journey.templates import GENERAL_LIFE_CYCLE  # noqa: E402
 from cem.core.text import escape_markdown  # noqa: E402
 
 APP = str(ROOT / "app.py")
 PAGES = ("journeys", "map_editor", "board", "tasks", "monthly", "meetings", "people", "executive", "cycle",
-         "insights", "activity", "excel", "admin", "pareto")
-TITLE_KEYS = {"pareto": "page.customers_pareto"}  # pages whose title key is not page.<file name>
+         "insights", "activity", "excel", "admin", "pareto", "vip", "profile", "complaints", "bills")
+# Pages whose title key is not page.<file name>.
+TITLE_KEYS = {"pareto": "page.customers_pareto", "vip": "page.customers_vip", "profile": "page.customers_profile",
+              "complaints": "page.customers_complaints", "bills": "page.customers_import"}
 CUSTOMERS_PER_STEP, BILL_MONTHS = 10, 24  # billing data: 1,440 customers and 34,560 bills on the large journey
 TARGET = 2.0
 FLOOR_TARGET = 3.0  # a page's large rerun against the app shell's
@@ -203,6 +205,7 @@ def build_database(path: Path, shape: Shape, seed: int = 2026) -> BenchDb:
         session.commit()
         tasks = _build_plan(session, rng, journey.id, pains, measures, shape)
         _build_bills(session, rng, CUSTOMERS_PER_STEP * len(steps))
+        _build_complaints(session, rng, journey.id, steps, pains)
         journey_id = journey.id
     return BenchDb(shape=shape, url=url, journey_id=journey_id, journey_name=name, stages=len(stages),
                    steps=len(steps), pains=len(pains), open_pains=sum(p.status == "open" for p in pains),
@@ -234,6 +237,25 @@ def _build_bills(session, rng: random.Random, customers: int) -> None:
                           "amount_satang": int(59_000 * weight), "number": "", "service": "อินเทอร์เน็ต",
                           "quantity": None, "key": f"b:{customer_id}:{month}"})
     session.execute(insert(Bill), bills)
+    session.commit()
+
+
+def _build_complaints(session, rng: random.Random, journey_id: int, steps: list, pains: list) -> None:
+    """Two complaints per sub-step from customers with bills (one tied to a
+    pain point), a fifth of them resolved, and the top tenth of customers
+    marked VIP: the board, heat maps and executive page show revenue at risk."""
+    customers = session.execute(select(Customer.id).order_by(Customer.id)).scalars().all()
+    session.execute(update(Customer).where(Customer.id.in_(customers[:max(1, len(customers) // 10)]))
+                    .values(vip=True))
+    by_step = {}
+    for pain in pains:
+        by_step.setdefault(pain.step_id, pain.id)
+    received = date(2026, 10, 1)
+    session.add_all([_stamped(Complaint(
+        customer_id=rng.choice(customers), received=received, channel="phone", text=rng.choice(PROBLEMS),
+        severity=rng.randint(1, 5), journey_id=journey_id, step_id=step.id,
+        pain_point_id=by_step.get(step.id) if n == 0 else None, status="resolved" if rng.random() < 0.2 else "open",
+        resolution="", due=received)) for step in steps for n in range(2)])
     session.commit()
 
 
@@ -350,10 +372,12 @@ def change_something(db: BenchDb, n: int) -> None:
         journey = services.get_journey(session, db.journey_id)
         services.update_journey(session, journey_id=db.journey_id, name=journey.name,
                                 description=f"แผนที่สำหรับวัดความเร็วของหน้าเว็บ ({n})", user=USER)
-        # and one more bill, so that the customers' pages miss their cache too
-        batch = session.execute(select(BillImport.id)).scalars().first()
+        # and one more bill, imported, so that the customers' pages miss their cache too
+        batch = _stamped(BillImport(file_name=f"change {n}.xlsx", bills_added=1))
+        session.add(batch)
+        session.flush()
         customer = session.execute(select(Customer.id)).scalars().first()
-        session.execute(insert(Bill).values(import_id=batch, customer_id=customer, day=date(2026, 11, 1),
+        session.execute(insert(Bill).values(import_id=batch.id, customer_id=customer, day=date(2026, 11, 1),
                                             amount_satang=100, number="", service="", key=f"change:{time.time_ns()}"))
         session.commit()
 
@@ -394,8 +418,8 @@ def check_page(at: AppTest, page: str, db: BenchDb) -> None:
             _fail(page, db, f"metrics {metrics}, expected {expected}")
     elif page == "insights":
         charts = at.get("plotly_chart")
-        if len(charts) != 3:
-            _fail(page, db, f"{len(charts)} charts, expected 3")
+        if len(charts) != 4:
+            _fail(page, db, f"{len(charts)} charts, expected 4 (with revenue at risk)")
         points = len(json.loads(charts[0].proto.spec)["data"][0]["x"])
         if points != db.steps:
             _fail(page, db, f"emotion curve has {points} points, expected {db.steps}")
@@ -409,6 +433,15 @@ def check_page(at: AppTest, page: str, db: BenchDb) -> None:
     elif page == "pareto":
         if len(at.metric) != 4 or len(at.get("plotly_chart")) != 2 or len(at.dataframe) != 2:
             _fail(page, db, "expected 4 KPI cards, 2 charts and 2 tables of the 20:80 analysis")
+    elif page == "vip":
+        if len(at.metric) != 3:
+            _fail(page, db, "expected the 3 cards of the two periods compared")
+    elif page == "profile":
+        if not at.header:
+            _fail(page, db, "no customer shown")
+    elif page == "complaints":
+        if not at.dataframe:
+            _fail(page, db, "no list of complaints")
     elif page == "executive":
         charts = at.get("plotly_chart")
         if len(at.metric) != 4 or len(charts) != 7:

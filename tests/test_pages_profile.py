@@ -201,3 +201,17 @@ def test_only_those_who_may_read_contacts_export_them(app_db):
         assert export.vip_contacts_xlsx(session, lang="th", user="lead")[:2] == b"PK"
         logged = session.execute(select(ChangeLog).where(ChangeLog.action == "export")).scalars().all()
     assert [(e.user, e.new["what"]) for e in logged] == [("lead", "vip_contacts")]
+
+
+def test_a_sub_steps_complaint_history_is_one_filter_away(app_db):
+    open_page(None, "en")
+    tree = sample(app_db)
+    first, second = tree.stages[0].steps[0], tree.stages[1].steps[0]
+    with db_session(app_db) as session:
+        for step, text in ((first, "Slow website"), (second, "Long queue"), (second, "Rude answer")):
+            complaints.record_complaint(session, text=text, received=date.today(), severity=3,
+                                        step_id=step.step.id, user="lead")
+    at = open_page(COMPLAINTS, "en")
+    at.selectbox(key="complaints_journey").select(tree.journey.id).run()
+    picker(at, f"complaints_step_of_{tree.journey.id}").select(second.step.id).run()
+    assert sorted(at.dataframe[0].value["Complaint"]) == ["Long queue", "Rude answer"]

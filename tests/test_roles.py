@@ -195,7 +195,7 @@ CALLS: dict[str, Call] = {
     # Likewise the storing half of restoring a backup.
     "store_backup": lambda s, w, u: backup.restore_backup(s, data=w.backup, user=u),
     # Customers and their bills.
-    "import_bills": lambda s, w, u: billing.import_bills(s, checked=w.bills, file_name="b.csv", user=u),
+    "store_bills": lambda s, w, u: billing.import_bills(s, checked=w.bills, file_name="b.csv", user=u),
     "undo_import": lambda s, w, u: billing.undo_import(s, import_id=w.bill_import, user=u),
     "save_settings": lambda s, w, u: vip.save_settings(s, kind="fixed", value=5, a_limit=0.7, b_limit=0.9,
                                                        version=vip.settings(s).version, user=u),

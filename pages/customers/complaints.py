@@ -69,13 +69,18 @@ if late:
 
 # ---------------------------------------------------------------- the list
 st.subheader(t("complaint.list_title"), anchor=False)
-left, right = st.columns(2)
+left, middle, right = st.columns(3)
 status = left.selectbox(t("complaint.filter_status"), ["", *COMPLAINT_STATUSES], key="complaints_status",
                         format_func=lambda s: t(f"complaint.status.{s}") if s else t("customers.all"))
-journey_filter = right.selectbox(t("complaint.filter_journey"), [0, *journeys], key="complaints_journey",
-                                 format_func=lambda j: journeys.get(j, t("customers.all")))
+journey_filter = middle.selectbox(t("complaint.filter_journey"), [0, *journeys], key="complaints_journey",
+                                  format_func=lambda j: journeys.get(j, t("customers.all")))
+step_filter = 0
+if journey_filter:  # a sub-step's complaint history
+    steps_here = step_choices(journey_filter)[0]
+    step_filter = common.id_picker(t("complaint.filter_step"), {0: t("customers.all"), **steps_here},
+                                   f"complaints_step_of_{journey_filter}", container=right)
 shown = [c for c in everything if (not status or c.status == status)
-         and (not journey_filter or c.journey_id == journey_filter)]
+         and (not journey_filter or c.journey_id == journey_filter) and (not step_filter or c.step_id == step_filter)]
 if shown:
     st.dataframe(table(shown), hide_index=True, key="complaints_list")
     st.caption(t("complaint.list_help", n=len(shown)))
