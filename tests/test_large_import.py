@@ -57,7 +57,9 @@ def count(session, model) -> int:
 def test_a_large_import_does_not_hold_up_another_save(db_url, engine, session, monkeypatch, capsys):
     """While 80,201 rows are imported, another user's save never waits more than a second."""
     data = large_workbook()
-    other = services.create_journey(session, name="Someone else's", user="alice")
+    # The id read here: the threads must not touch this session's objects
+    # (a lazy refresh from another thread fails while the import uses it).
+    other_id = services.create_journey(session, name="Someone else's", user="alice").id
     held = {}
     store = excel.store_imported_journey
 
@@ -78,7 +80,7 @@ def test_a_large_import_does_not_hold_up_another_save(db_url, engine, session, m
             while not done.is_set():
                 n += 1
                 start = time.perf_counter()
-                services.update_journey(own, journey_id=other.id, name="Someone else's", description=str(n),
+                services.update_journey(own, journey_id=other_id, name="Someone else's", description=str(n),
                                         user="alice")
                 waits.append(time.perf_counter() - start)
                 time.sleep(0.05)
