@@ -243,21 +243,28 @@ def revenue_by_month(session: Session, customer_id: int, *, today: date, count: 
     return [(m, totals.get(m, 0) / 100) for m in months.between(first, months.of(today))]
 
 
-def class_history(session: Session, customer_id: int, *, years: list[int]) -> list[tuple[int, str]]:
-    """The customer's ABC class in each calendar year, among every
-    customer's revenue that year ("" in a year without a positive total)."""
+def classes_by_year(session: Session, *, years: list[int]) -> dict[int, dict[int, str]]:
+    """Every customer's ABC class in each calendar year, among every
+    customer's revenue that year (customers without a positive total are
+    left out): one query per year, for all the profiles at once."""
     rule = vip.settings(session)
-    history = []
+    found = {}
     for year in years:
         rows = session.execute(select(Bill.customer_id, func.sum(Bill.amount_satang))
                                .where(Bill.day >= date(year, 1, 1), Bill.day <= date(year, 12, 31))
                                .group_by(Bill.customer_id)).all()
-        result = analyse([r[0] for r in rows], [r[1] / 100 for r in rows], a_limit=rule.a_limit,
+        result = analyse([r[0] for r in rows], [int(r[1]) / 100 for r in rows], a_limit=rule.a_limit,
                          b_limit=rule.b_limit)
-        where_ = [i for i, c in enumerate(result.customer_ids) if int(c) == customer_id]
-        history.append((year, str(result.classes[where_[0]]) if where_ else ""))
+        found[year] = {int(c): str(k) for c, k in zip(result.customer_ids, result.classes)}
     session.rollback()
-    return history
+    return found
+
+
+def class_history(session: Session, customer_id: int, *, years: list[int]) -> list[tuple[int, str]]:
+    """The customer's ABC class in each calendar year ("" in a year without
+    a positive total)."""
+    classes = classes_by_year(session, years=years)
+    return [(year, classes[year].get(customer_id, "")) for year in years]
 
 
 # ---------------------------------------------------------------- merging

@@ -9,7 +9,7 @@ from cem.core import months
 from cem.core.errors import CemError
 from cem.core.models import CARE_KINDS, COMPLAINT_CHANNELS, CONTACT_CHANNELS, CUSTOMER_KINDS, SEVERITY_MAX, \
     SEVERITY_MIN
-from cem.customers import care, charts, complaints, profile
+from cem.customers import analysis, care, charts, complaints, profile, vip
 from cem.improvement import plan
 from ui import auth, common
 from ui.customer_widgets import customer_picker, journey_choices, person_picker, step_picker
@@ -32,6 +32,22 @@ if customer_id is None:
 with common.db() as session:
     customer = profile.get_customer(session, customer_id)
     people = {p.id: p.name for p in plan.list_people(session, contacts=False)}
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def bills_of(url: str, stamp: tuple, customer_id: int, today: date):
+    """The customer's revenue by month and services used, once per change of the bills."""
+    with common.db() as session:
+        return (profile.revenue_by_month(session, customer_id, today=today),
+                profile.services_used(session, customer_id, today=today))
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def classes_of(url: str, stamp: tuple, years: tuple[int, ...], limits: tuple[float, float]) -> dict:
+    """Every customer's class by year, shared by all profiles and sessions,
+    once per change of the bills or the ABC limits. Read-only."""
+    with common.db() as session:
+        return profile.classes_by_year(session, years=list(years))
 
 
 def saved(message: str, *keys: str, form: str | None = None) -> None:
@@ -60,9 +76,12 @@ with overview:
         if customer.service_tags:
             st.caption(" · ".join(common.md(tag) for tag in customer.service_tags.split("; ")))
     with common.db() as session:
-        trend = profile.revenue_by_month(session, customer_id, today=today)
-        used = profile.services_used(session, customer_id, today=today)
-        history = profile.class_history(session, customer_id, years=[today.year - 2, today.year - 1, today.year])
+        stamp = analysis.data_stamp(session)
+        rule = vip.settings(session)
+    trend, used = bills_of(common.database_url(), stamp, customer_id, today)
+    years = (today.year - 2, today.year - 1, today.year)
+    classes = classes_of(common.database_url(), stamp, years, (rule.a_limit, rule.b_limit))
+    history = [(year, classes[year].get(customer_id, "")) for year in years]
     st.plotly_chart(charts.revenue_trend_chart(trend, common.translator(), lang), key="profile_trend",
                     config={"displaylogo": False})
     st.subheader(t("profile.services_title"), anchor=False)

@@ -21,9 +21,26 @@ may_edit = auth.allowed("customers.edit")
 st.title(t("page.customers_vip"))
 st.caption(t("vip.intro"))
 
+@st.cache_data(max_entries=32, show_spinner=False)
+def vip_list(url: str, stamp: tuple, period: analysis.Period) -> list:
+    """The VIPs now, with their revenue in the period: once per change of
+    the bills or the customers (a VIP mark stamps the customer)."""
+    with common.db() as session:
+        return vip.vip_rows(session, period)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def compared(url: str, stamp: tuple, rule: vip.Rule, first: analysis.Period, second: analysis.Period):
+    """Who the rule picks in each period, and their names."""
+    with common.db() as session:
+        result = vip.compare(session, first, second)
+        return result, analysis.customer_names(session, [*result.new, *result.kept, *result.dropped])
+
+
 with common.db() as session:
     span = analysis.bill_range(session)
     rule = vip.settings(session)
+    stamp = analysis.data_stamp(session)
 if span is None:
     st.info(t("customers.no_bills"))
     st.page_link("pages/customers/bills.py", label=t("customers.go_import"), icon="🧾")
@@ -87,8 +104,7 @@ if may_edit:
             st.rerun()
 
 # ---------------------------------------------------------------- the list
-with common.db() as session:
-    rows = vip.vip_rows(session, apply_period)
+rows = vip_list(common.database_url(), stamp, apply_period)
 st.subheader(t("vip.list_title", n=len(rows)), anchor=False)
 if not rows:
     st.info(t("vip.none_yet"))
@@ -162,15 +178,13 @@ st.caption(t("vip.compare_help", rule=rule_sentence(rule)))
 earlier = periods.month_range("vip_before", all_months, end_back=12,
                               labels=("vip.compare_first_from", "vip.compare_first_to"))
 later = periods.month_range("vip_after", all_months, labels=("vip.compare_second_from", "vip.compare_second_to"))
-with common.db() as session:
-    compared = vip.compare(session, periods.period(*earlier), periods.period(*later))
-    names = analysis.customer_names(session, [*compared.new, *compared.kept, *compared.dropped])
+comparison, names = compared(common.database_url(), stamp, rule, periods.period(*earlier), periods.period(*later))
 cards = st.columns(3)
-cards[0].metric(t("vip.compare_new"), f"{len(compared.new):,}")
-cards[1].metric(t("vip.compare_kept"), f"{len(compared.kept):,}")
-cards[2].metric(t("vip.compare_dropped"), f"{len(compared.dropped):,}")
-if compared.dropped:
-    st.warning(t("vip.dropped_warning", n=len(compared.dropped)), icon="⚠️")
+cards[0].metric(t("vip.compare_new"), f"{len(comparison.new):,}")
+cards[1].metric(t("vip.compare_kept"), f"{len(comparison.kept):,}")
+cards[2].metric(t("vip.compare_dropped"), f"{len(comparison.dropped):,}")
+if comparison.dropped:
+    st.warning(t("vip.dropped_warning", n=len(comparison.dropped)), icon="⚠️")
 
 
 def people(ids: list[int]) -> pd.DataFrame:
@@ -180,6 +194,6 @@ def people(ids: list[int]) -> pd.DataFrame:
 
 
 tabs = st.tabs([t("vip.compare_dropped"), t("vip.compare_new"), t("vip.compare_kept")])
-for tab, ids, key in zip(tabs, (compared.dropped, compared.new, compared.kept), ("dropped", "new", "kept")):
+for tab, ids, key in zip(tabs, (comparison.dropped, comparison.new, comparison.kept), ("dropped", "new", "kept")):
     with tab:
         st.dataframe(people(ids), hide_index=True, key=f"vip_compare_{key}")
