@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tools.serve import chromium_args, chromium_path, running_app, wait_for_app  # noqa: E402
 
 PAGES = ["", "map_editor", "board", "tasks", "monthly", "meetings", "people", "executive", "cycle", "insights",
-         "activity", "excel", "admin"]
+         "activity", "excel", "admin", "pareto", "vip", "profile", "complaints", "bills"]
 ADMIN, PASSWORD = "admin", "screenshot-admin"
 
 
