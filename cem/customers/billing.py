@@ -459,8 +459,9 @@ def _store(session: Session, checked: Checked, file_name: str, user: str) -> Bil
         _copy_staged_bills(session, batch.id)
     elif new:
         _insert_bills(session, batch.id, customers, new)
-    batch.bills_added, batch.total_satang = session.execute(
+    stored, total = session.execute(
         select(func.count(), func.coalesce(func.sum(Bill.amount_satang), 0)).where(Bill.import_id == batch.id)).one()
+    batch.bills_added, batch.total_satang = int(stored), int(total)  # PostgreSQL's SUM is a Decimal
     batch.bills_skipped = len(checked.bills) - batch.bills_added
     batch.customers_added = len(added)
     _remember_mapping(session, checked, user)
