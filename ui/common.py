@@ -348,3 +348,13 @@ def form_generation(name: str) -> int:
 
 def new_form_generation(name: str) -> None:
     st.session_state[f"{name}_generation"] = form_generation(name) + 1
+
+
+def saved(message: str, *keys: str, form: str | None = None) -> None:
+    """After a save: forget `keys`, start `form` afresh (see
+    form_generation), say `message` after the rerun, and rerun."""
+    forget(*keys)
+    if form:
+        new_form_generation(form)
+    flash(message)
+    st.rerun()

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cem.customers import analysis
+from cem.core.errors import CemError
+from cem.core.models import COMPLAINT_CHANNELS, SEVERITY_MAX, SEVERITY_MIN
+from cem.customers import analysis, complaints
 from cem.improvement import plan
 from cem.journey import services
 from ui import common
+from ui.day_field import day_field
 
 NONE = 0  # "none chosen" in pickers over ids
 
@@ -91,3 +94,40 @@ def person_picker(label: str, key: str, *, where=None, current: int | None = Non
 def journey_choices() -> dict[int, str]:
     with common.db() as session:
         return {j.id: j.name for j in services.list_journeys(session)}
+
+
+def complaint_form(name: str, *, customer_id: int | None = None, today) -> None:
+    """The form that takes a new complaint: for `customer_id`, or (None) a
+    customer picked in the form or a walk-in. Its widgets start empty after
+    each save (keys carry the form's generation)."""
+    t = common.translator()
+    form = f"{name}_{common.form_generation(name)}"
+    if customer_id is None:
+        customer_id = customer_picker(f"{form}_customer", allow_none=True, label=t("complaint.field.customer"))
+    text = st.text_area(t("complaint.field.text") + " *", key=f"{form}_text", max_chars=2000, height=100,
+                        help=t("complaint.field.text_help"))
+    left, middle, right = st.columns(3)
+    severity = left.slider(t("complaint.field.severity"), SEVERITY_MIN, SEVERITY_MAX, 3, key=f"{form}_severity",
+                           help=t("complaint.field.severity_help"))
+    channel = middle.selectbox(t("complaint.field.channel"), COMPLAINT_CHANNELS, key=f"{form}_channel",
+                               format_func=lambda c: t(f"complaint.channel.{c}"))
+    with right:
+        received = day_field(t("complaint.field.received"), key=f"{form}_received", start=today,
+                             column="complaint.field.received")
+    with common.db() as session:
+        sla = complaints.sla_days(session)
+    st.caption(t("complaint.due_rule", days=sla[severity]))
+    journeys = journey_choices()
+    journey_id = common.id_picker(t("complaint.field.journey"), journeys, f"{form}_journey") if journeys else None
+    step_id, pain_id = step_picker(form, journey_id, with_pain_point=True)
+    owner_id = person_picker(t("complaint.field.owner"), f"{form}_owner")
+    if st.button(t("complaint.save"), key=f"{name}_save", type="primary", icon="💾", disabled=received is None):
+        try:
+            with common.db() as session:
+                complaints.record_complaint(session, text=text, received=received, severity=severity, channel=channel,
+                                            customer_id=customer_id, step_id=step_id, pain_point_id=pain_id,
+                                            owner_id=owner_id, user=common.user())
+        except CemError as error:
+            common.show_error(error)
+        else:
+            common.saved(t("complaint.saved"), form=name)

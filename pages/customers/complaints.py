@@ -8,12 +8,11 @@ import streamlit as st
 
 from cem.core import months
 from cem.core.errors import CemError
-from cem.core.models import COMPLAINT_CHANNELS, COMPLAINT_STATUSES, SEVERITY_MAX, SEVERITY_MIN
+from cem.core.models import COMPLAINT_STATUSES, SEVERITY_MAX, SEVERITY_MIN
 from cem.customers import analysis, complaints
 from cem.improvement import plan
 from ui import auth, common
-from ui.customer_widgets import customer_picker, journey_choices, person_picker, step_choices, step_picker
-from ui.day_field import day_field
+from ui.customer_widgets import complaint_form, journey_choices, person_picker, step_choices, step_picker
 
 common.ensure_entry_point()
 
@@ -38,12 +37,7 @@ for journey_id in {c.journey_id for c in everything if c.journey_id}:
         places.update(step_choices(journey_id)[0])
 
 
-def saved(message: str, *keys: str, form: str | None = None) -> None:
-    common.forget(*keys)
-    if form:
-        common.new_form_generation(form)
-    common.flash(message)
-    st.rerun()
+saved = common.saved
 
 
 def table(rows) -> pd.DataFrame:
@@ -90,34 +84,7 @@ else:
 # ---------------------------------------------------------------- a new one
 if may_record:
     with st.expander(t("complaint.add"), icon="📣"):
-        form = f"complaint_new_{common.form_generation('complaint_new')}"
-        customer_id = customer_picker(f"{form}_customer", allow_none=True, label=t("complaint.field.customer"))
-        text = st.text_area(t("complaint.field.text") + " *", key=f"{form}_text", max_chars=2000, height=100,
-                            help=t("complaint.field.text_help"))
-        left, middle, right = st.columns(3)
-        severity = left.slider(t("complaint.field.severity"), SEVERITY_MIN, SEVERITY_MAX, 3,
-                               key=f"{form}_severity", help=t("complaint.field.severity_help"))
-        channel = middle.selectbox(t("complaint.field.channel"), COMPLAINT_CHANNELS, key=f"{form}_channel",
-                                   format_func=lambda c: t(f"complaint.channel.{c}"))
-        with right:
-            received = day_field(t("complaint.field.received"), key=f"{form}_received", start=today,
-                                 column="complaint.field.received")
-        st.caption(t("complaint.due_rule", days=sla[severity]))
-        journey_id = common.id_picker(t("complaint.field.journey"), journeys, f"{form}_journey") \
-            if journeys else None
-        step_id, pain_id = step_picker(form, journey_id, with_pain_point=True)
-        owner_id = person_picker(t("complaint.field.owner"), f"{form}_owner")
-        if st.button(t("complaint.save"), key="complaint_new_save", type="primary", icon="💾",
-                     disabled=received is None):
-            try:
-                with common.db() as session:
-                    complaints.record_complaint(session, text=text, received=received, severity=severity,
-                                                channel=channel, customer_id=customer_id, step_id=step_id,
-                                                pain_point_id=pain_id, owner_id=owner_id, user=user)
-            except CemError as error:
-                common.show_error(error)
-            else:
-                saved(t("complaint.saved"), form="complaint_new")
+        complaint_form("complaint_new", today=today)
 
 # ---------------------------------------------------------------- handling one
 if may_record and shown:

@@ -7,12 +7,11 @@ import streamlit as st
 
 from cem.core import months
 from cem.core.errors import CemError
-from cem.core.models import CARE_KINDS, COMPLAINT_CHANNELS, CONTACT_CHANNELS, CUSTOMER_KINDS, SEVERITY_MAX, \
-    SEVERITY_MIN
+from cem.core.models import CARE_KINDS, CONTACT_CHANNELS, CUSTOMER_KINDS
 from cem.customers import analysis, care, charts, complaints, profile, vip
 from cem.improvement import plan
 from ui import auth, common
-from ui.customer_widgets import customer_picker, journey_choices, person_picker, step_picker
+from ui.customer_widgets import complaint_form, customer_picker, journey_choices, person_picker, step_picker
 from ui.day_field import day_field
 
 common.ensure_entry_point()
@@ -50,12 +49,7 @@ def classes_of(url: str, stamp: tuple, years: tuple[int, ...], limits: tuple[flo
         return profile.classes_by_year(session, years=list(years))
 
 
-def saved(message: str, *keys: str, form: str | None = None) -> None:
-    common.forget(*keys)
-    if form:
-        common.new_form_generation(form)
-    common.flash(message)
-    st.rerun()
+saved = common.saved
 
 
 # ---------------------------------------------------------------- the header
@@ -190,35 +184,7 @@ with complaints_tab:
                 st.caption(t("complaint.resolution_was", text=common.md(complaint.resolution)))
     if auth.allowed("complaints.record"):
         with st.expander(t("complaint.add"), icon="📣"):
-            form = f"profile_complaint_{common.form_generation('profile_complaint')}"
-            text = st.text_area(t("complaint.field.text") + " *", key=f"{form}_text", max_chars=2000,
-                                height=100, help=t("complaint.field.text_help"))
-            left, middle, right = st.columns(3)
-            severity = left.slider(t("complaint.field.severity"), SEVERITY_MIN, SEVERITY_MAX, 3,
-                                   key=f"{form}_severity", help=t("complaint.field.severity_help"))
-            channel = middle.selectbox(t("complaint.field.channel"), COMPLAINT_CHANNELS,
-                                       key=f"{form}_channel",
-                                       format_func=lambda c: t(f"complaint.channel.{c}"))
-            with right:
-                received = day_field(t("complaint.field.received"), key=f"{form}_received", start=today,
-                                     column="complaint.field.received")
-            journeys = journey_choices()
-            journey_id = None
-            if journeys:
-                journey_id = common.id_picker(t("complaint.field.journey"), journeys, f"{form}_journey")
-            step_id, pain_id = step_picker(form, journey_id, with_pain_point=True)
-            owner_id = person_picker(t("complaint.field.owner"), f"{form}_owner")
-            if st.button(t("complaint.save"), key="profile_complaint_save", type="primary", icon="💾",
-                         disabled=received is None):
-                try:
-                    with common.db() as session:
-                        complaints.record_complaint(session, text=text, received=received, severity=severity,
-                                                    channel=channel, customer_id=customer_id, step_id=step_id,
-                                                    pain_point_id=pain_id, owner_id=owner_id, user=user)
-                except CemError as error:
-                    common.show_error(error)
-                else:
-                    saved(t("complaint.saved"), form="profile_complaint")
+            complaint_form("profile_complaint", customer_id=customer_id, today=today)
 
 # ---------------------------------------------------------------- care
 with care_tab:
