@@ -12,7 +12,8 @@ from sqlmodel import func, select
 from cem.core import i18n
 from cem.core.auth import PermissionDenied
 from cem.core.models import Bill, CareAction, ChangeLog, Complaint, Contact, Customer, PainPoint, Task
-from cem.customers import complaints, export
+from cem.customers import complaints, export, profile
+from cem.improvement import plan
 from tests.test_pages import app_db, db_session, open_page, picker, sample  # noqa: F401 (fixture)
 
 PROFILE, COMPLAINTS = "pages/customers/profile.py", "pages/customers/complaints.py"
@@ -107,7 +108,7 @@ def test_care_is_planned_and_recorded_as_done(app_db):
 
 def test_the_details_are_saved_and_a_duplicate_is_merged(app_db):
     at, customer = profile_of(app_db)
-    at.text_area(key="profile_style").input("Call before visiting").run()
+    at.text_area(key=f"profile_{customer.id}_service_style").input("Call before visiting").run()
     button(at, "profile_save").click().run()
     with db_session(app_db) as session:
         assert session.get(Customer, customer.id).service_style == "Call before visiting"
@@ -215,3 +216,52 @@ def test_a_sub_steps_complaint_history_is_one_filter_away(app_db):
     at.selectbox(key="complaints_journey").select(tree.journey.id).run()
     picker(at, f"complaints_step_of_{tree.journey.id}").select(second.step.id).run()
     assert sorted(at.dataframe[0].value["Complaint"]) == ["Long queue", "Rude answer"]
+
+
+def by_label(widgets, label):
+    return next(w for w in widgets if w.label == label)
+
+
+def test_switching_customers_shows_and_saves_the_second_customers_details(app_db):
+    """The details and the owner are the chosen customer's, not those of the
+    one shown before; a save goes to the customer on the screen."""
+    at, first = profile_of(app_db)
+    with db_session(app_db) as session:
+        second = session.execute(select(Customer).order_by(Customer.code.desc())).scalars().first()
+        session.expunge(second)
+        person = plan.add_person(session, name="Dao", user="admin")
+    at.text_area(key=next(w.key for w in at.text_area if w.label == i18n.t("profile.field.service_style", "en"))
+                 ).input("For the first one").run()
+    owner = next(s for s in at.selectbox if s.label == i18n.t("profile.field.owner", "en"))
+    owner.select(person.id).run()
+    at.text_input(key="profile_customer_search").input(second.code).run()
+    picker(at, "profile_customer").select(second.id).run()
+    assert by_label(at.text_input, i18n.t("profile.field.name", "en")).value == second.name
+    assert by_label(at.text_area, i18n.t("profile.field.service_style", "en")).value == ""
+    assert by_label(at.selectbox, i18n.t("profile.field.owner", "en")).value != person.id
+    button(at, "profile_save").click().run()
+    with db_session(app_db) as session:
+        assert session.get(Customer, second.id).name == second.name
+        assert session.get(Customer, first.id).service_style == ""
+    assert not at.exception
+
+
+def test_another_persons_save_neither_wipes_what_is_typed_nor_is_overwritten_silently(app_db):
+    at, customer = profile_of(app_db)
+    style = next(w.key for w in at.text_area if w.label == i18n.t("profile.field.service_style", "en"))
+    at.text_area(key=style).input("Call before visiting").run()
+    with db_session(app_db) as session:
+        profile.update_customer(session, customer_id=customer.id, values={"segment": "Hotels"}, owner_id=None,
+                                version=customer.version, user="lead")
+    at.run()  # any rerun, e.g. another widget
+    assert at.text_area(key=style).value == "Call before visiting"
+    button(at, "profile_save").click().run()
+    assert at.warning  # someone else saved first: said, not overwritten
+    with db_session(app_db) as session:
+        assert (session.get(Customer, customer.id).segment, session.get(Customer, customer.id).service_style) == (
+            "Hotels", "")
+    assert at.text_area(key=style).value == "Call before visiting"
+    button(at, "profile_save").click().run()  # saved again, on purpose: over theirs
+    with db_session(app_db) as session:
+        assert session.get(Customer, customer.id).service_style == "Call before visiting"
+    assert not at.exception

@@ -7,7 +7,7 @@ import json
 from datetime import date
 
 import pytest
-from sqlmodel import func, select
+from sqlmodel import func, select, update
 
 from cem.core.auth import PermissionDenied
 from cem.core.errors import ConflictError, NotFoundError, ValidationError
@@ -411,3 +411,32 @@ def test_merging_a_customer_into_itself_or_a_missing_one_is_refused_and_moves_no
         2, 1, 1, 1, 1]
     assert fresh(session, Customer, a2) is not None and fresh(session, Customer, a).vip is False
     assert count(session, ChangeLog) == logged
+
+
+def test_merging_keeps_what_only_the_duplicate_knew_and_fills_empty_fields(session, customers, duplicate):
+    """The kept record's empty fields take the duplicate's: nothing the team
+    wrote on the duplicate's profile is lost; what the kept one says stands."""
+    a, a2 = customers["A"], duplicate
+    profile.update_customer(session, customer_id=a2, values={"service_style": "LINE only, never call",
+                                                             "service_tags": "quiet; morning",
+                                                             "segment": "ร้านอาหาร"},
+                            owner_id=customers["alice"], version=None, user=USER)
+    profile.update_customer(session, customer_id=a, values={"segment": ""}, owner_id=None, version=None, user=USER)
+    profile.merge_customers(session, keep_id=a, merge_id=a2, user=USER)
+    kept = fresh(session, Customer, a)
+    assert (kept.service_style, kept.service_tags, kept.segment, kept.owner_id) == (
+        "LINE only, never call", "quiet; morning", "ร้านอาหาร", customers["alice"])
+
+
+def test_merging_in_a_duplicate_marked_out_by_hand_leaves_no_vip(session, customers, small_journey):
+    """A duplicate set out of the VIPs by hand passes its decision over; the
+    kept record must not stay a VIP against it."""
+    bills(session, [("A2", "2025-02-01", 300)])
+    a, a2 = customers["A"], ids(session)["A2"]
+    session.rollback()
+    session.execute(update(Customer).where(Customer.id == a).values(vip=True, vip_hand=""))
+    session.commit()
+    vip.mark_by_hand(session, customer_id=a2, decision="out", reason="closed", as_of=date(2025, 3, 1), user=USER)
+    profile.merge_customers(session, keep_id=a, merge_id=a2, user=USER)
+    kept = fresh(session, Customer, a)
+    assert (kept.vip_hand, kept.vip) == ("out", False)

@@ -270,6 +270,9 @@ def class_history(session: Session, customer_id: int, *, years: list[int]) -> li
 # ---------------------------------------------------------------- merging
 
 
+MERGE_FILLS = ("segment", "owner_id", "service_style", "service_tags")
+
+
 @write_service("customers.edit")
 def merge_customers(session: Session, *, keep_id: int, merge_id: int, user: str) -> dict[str, int]:
     """Move `merge_id`'s bills, contacts, complaints, care actions and VIP
@@ -282,12 +285,16 @@ def merge_customers(session: Session, *, keep_id: int, merge_id: int, user: str)
                         (CareAction, "care"), (VipChange, "vip_changes")):
         moved[name] = session.execute(update(model).where(model.customer_id == merge_id)
                                       .values(customer_id=keep_id)).rowcount
+    # What the kept record says stands; what only the duplicate knew fills
+    # its empty fields, so nothing the team wrote on either is lost.
+    for name in MERGE_FILLS:
+        if not getattr(keep, name) and getattr(merged, name):
+            setattr(keep, name, getattr(merged, name))
     # A decision by hand on the record kept stands; else the duplicate's
     # passes over with it, so the next application of the rule keeps it.
     if not keep.vip_hand:
         keep.vip_hand = merged.vip_hand
-    if merged.vip and keep.vip_hand != "out":
-        keep.vip = True
+    keep.vip = keep.vip_hand == "in" or (keep.vip_hand != "out" and (keep.vip or merged.vip))
     keep.notes = "\n".join(part for part in (keep.notes, merged.notes) if part)[:2000]
     _stamp(keep, user)
     session.add(ChangeLog(user=user, item_type="customer", item_id=keep_id, action="merge",

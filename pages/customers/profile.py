@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from cem.core import months
-from cem.core.errors import CemError
+from cem.core.errors import CemError, ConflictError
 from cem.core.models import CARE_KINDS, CONTACT_CHANNELS, CUSTOMER_KINDS
 from cem.customers import analysis, care, charts, complaints, profile, vip
 from cem.improvement import plan
@@ -267,36 +267,57 @@ with care_tab:
                         saved(t("care.task_made"), "care_task_pick")
 
 # ---------------------------------------------------------------- details
+DETAILS = ("name", "kind", "segment", "service_style", "service_tags", "notes")
+
+
+def details_form(customer) -> None:
+    """The profile's own fields. The widgets are the customer's own (keyed by
+    its id) and start from what was saved when the form opened: another
+    person's save never wipes what is being typed, and a save over theirs
+    is refused once, with their change named (see common.form_state)."""
+    name = f"profile_details_{customer.id}"
+    form = common.form_state(name, customer.version)
+    prefix = f"profile_{customer.id}"
+    keys = [f"{prefix}_{field}" for field in DETAILS] + [f"{prefix}_owner"]
+
+    def start(field: str) -> str:
+        return common.start(f"{prefix}_{field}", getattr(customer, field), saved=(customer.id, form["opened"]))
+
+    values = {"name": st.text_input(t("profile.field.name"), key=start("name"), max_chars=200,
+                                    disabled=not may_edit)}
+    left, right = st.columns(2)
+    values["kind"] = left.selectbox(t("profile.field.kind"), CUSTOMER_KINDS, key=start("kind"),
+                                    format_func=lambda k: t(f"profile.kind.{k}"), disabled=not may_edit)
+    values["segment"] = right.text_input(t("profile.field.segment"), key=start("segment"), max_chars=100,
+                                         disabled=not may_edit)
+    owner_id = person_picker(t("profile.field.owner"), f"{prefix}_owner", current=customer.owner_id)
+    values["service_style"] = st.text_area(t("profile.field.service_style"), key=start("service_style"),
+                                           max_chars=2000, height=90, help=t("profile.field.service_style_help"),
+                                           disabled=not may_edit)
+    values["service_tags"] = st.text_input(t("profile.field.service_tags"), key=start("service_tags"),
+                                           max_chars=500, help=t("profile.field.service_tags_help"),
+                                           disabled=not may_edit)
+    values["notes"] = st.text_area(t("profile.field.notes"), key=start("notes"), max_chars=2000, height=90,
+                                   disabled=not may_edit)
+    if not (may_edit and st.button(t("profile.save"), key="profile_save", type="primary", icon="💾")):
+        return
+    try:
+        with common.db() as session:
+            profile.update_customer(session, customer_id=customer.id, values=values, owner_id=owner_id,
+                                    version=form["expected"], user=user)
+    except ConflictError as error:
+        common.form_conflict(name, customer.version, error, *keys)
+    except CemError as error:
+        common.show_error(error)
+    else:
+        common.form_restart(name, *keys)
+        saved(t("profile.saved"))
+
+
 with details_tab:
     if not may_edit:
         st.caption(t("profile.read_only"))
-    values = {}
-    values["name"] = st.text_input(t("profile.field.name"), key=common.start(
-        "profile_name", customer.name, saved=customer.version), max_chars=200, disabled=not may_edit)
-    left, right = st.columns(2)
-    values["kind"] = left.selectbox(t("profile.field.kind"), CUSTOMER_KINDS, key=common.start(
-        "profile_kind", customer.kind, saved=customer.version), format_func=lambda k: t(f"profile.kind.{k}"),
-        disabled=not may_edit)
-    values["segment"] = right.text_input(t("profile.field.segment"), key=common.start(
-        "profile_segment", customer.segment, saved=customer.version), max_chars=100, disabled=not may_edit)
-    owner_id = person_picker(t("profile.field.owner"), "profile_owner", current=customer.owner_id)
-    values["service_style"] = st.text_area(t("profile.field.service_style"), key=common.start(
-        "profile_style", customer.service_style, saved=customer.version), max_chars=2000, height=90,
-        help=t("profile.field.service_style_help"), disabled=not may_edit)
-    values["service_tags"] = st.text_input(t("profile.field.service_tags"), key=common.start(
-        "profile_tags", customer.service_tags, saved=customer.version), max_chars=500,
-        help=t("profile.field.service_tags_help"), disabled=not may_edit)
-    values["notes"] = st.text_area(t("profile.field.notes"), key=common.start(
-        "profile_notes", customer.notes, saved=customer.version), max_chars=2000, height=90, disabled=not may_edit)
-    if may_edit and st.button(t("profile.save"), key="profile_save", type="primary", icon="💾"):
-        try:
-            with common.db() as session:
-                profile.update_customer(session, customer_id=customer_id, values=values, owner_id=owner_id,
-                                        version=customer.version, user=user)
-        except CemError as error:
-            common.show_error(error)
-        else:
-            saved(t("profile.saved"))
+    details_form(customer)
     if may_edit:
         with st.expander(t("profile.merge_title"), icon="🔗"):
             st.caption(t("profile.merge_help", code=common.md(customer.code)))
