@@ -147,7 +147,8 @@ def test_undo_takes_the_bills_and_the_customers_only_that_import_made(session):
     later = csv_bytes("รหัสลูกค้า,ชื่อลูกค้า,วันที่,ยอดชำระ,เลขที่ใบแจ้งหนี้\n00123,x,13/04/2567,10,INV-9\n"
                       "00999,ใหม่,13/04/2567,10,INV-10\n")
     second = billing.import_bills(session, checked=checked(session, later), file_name="b.csv", user=USER)
-    assert billing.undo_import(session, import_id=first.id, user=USER) == {"bills": 3, "customers": 1}
+    assert billing.undo_import(session, import_id=first.id, user=USER) == {"bills": 3, "customers": 1,
+                                                                          "customers_kept": 1}
     # 00123 was made by the first import but still has a bill of the second; 00456 goes.
     assert session.execute(select(Customer.code).order_by(Customer.code)).scalars().all() == ["00123", "00999"]
     assert count(session, Bill) == 2
@@ -155,7 +156,8 @@ def test_undo_takes_the_bills_and_the_customers_only_that_import_made(session):
                              .order_by(ChangeLog.id)).scalars().all()
     assert logged == ["create", "create", "delete"]
     # 00999 was made by the second; 00123 stays, a customer the first import made but could not take back.
-    assert billing.undo_import(session, import_id=second.id, user=USER) == {"bills": 2, "customers": 1}
+    assert billing.undo_import(session, import_id=second.id, user=USER) == {"bills": 2, "customers": 1,
+                                                                           "customers_kept": 0}
     assert session.execute(select(Customer.code)).scalars().all() == ["00123"]
 
 

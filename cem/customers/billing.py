@@ -21,7 +21,9 @@ The steps, as the import page takes them:
    its number or, without one, by a fingerprint of its line, is skipped, so
    the same file twice does not double the revenue.
 6. `undo_import` takes an import's bills away again, and the customers it
-   created that nothing else uses.
+   created that nothing else uses and nobody changed: a customer with a
+   contact, a complaint, a care action, VIP history, a bill of another
+   import or an edited profile stays.
 """
 from __future__ import annotations
 
@@ -38,7 +40,7 @@ from functools import lru_cache
 from typing import Any, Iterable
 
 from sqlalchemy import delete, func, insert, select, text
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from cem.core import staging
 from cem.core import validation as v
@@ -516,23 +518,45 @@ def _remember_mapping(session: Session, checked: Checked, user: str) -> None:
         row.mapping, row.date_order, row.updated_by = mapping, checked.date_order, user
 
 
+def tables_using_customers() -> list:
+    """Every table with a foreign key to customer, read from the models, so
+    that a table added later keeps its customers from an undo as well."""
+    customer = Customer.__table__
+    return [table for table in SQLModel.metadata.sorted_tables
+            if table is not customer and any(key.column.table is customer for key in table.foreign_keys)]
+
+
+def _unused_customers(import_id: int):
+    """The customers the import created that nothing uses (no bill, no row
+    of any table pointing at them) and nobody changed (version 1): an undo
+    must never take away what people did on a customer."""
+    conditions = [Customer.created_by_import_id == import_id, Customer.version == 1]
+    for table in tables_using_customers():
+        for key in table.foreign_keys:
+            if key.column.table is Customer.__table__:
+                conditions.append(~select(1).select_from(table).where(key.parent == Customer.id).exists())
+    return select(Customer.id).where(*conditions)
+
+
 @write_service("customers.edit")
 def undo_import(session: Session, *, import_id: int, user: str) -> dict[str, int]:
-    """Take an import's bills away, and the customers it created that have
-    no other bills; logged. How many of each went."""
+    """Take an import's bills away, and the customers it created that
+    nothing else uses and nobody changed; logged. How many bills and
+    customers went, and how many customers it created stay."""
     batch = session.get(BillImport, import_id)
     if batch is None:
         raise NotFoundError("err.not_found", item="item.billimport", id=import_id)
     bills = session.execute(select(func.count()).select_from(Bill).where(Bill.import_id == import_id)).scalar_one()
+    created = session.execute(select(func.count()).select_from(Customer)
+                              .where(Customer.created_by_import_id == import_id)).scalar_one()
     session.execute(delete(Bill).where(Bill.import_id == import_id))
-    unused = select(Customer.id).where(Customer.created_by_import_id == import_id,
-                                       ~select(Bill.id).where(Bill.customer_id == Customer.id).exists())
-    customers = session.execute(delete(Customer).where(Customer.id.in_(unused))).rowcount
+    customers = session.execute(delete(Customer).where(Customer.id.in_(_unused_customers(import_id)))).rowcount
+    counts = {"bills": bills, "customers": customers, "customers_kept": created - customers}
     session.add(ChangeLog(user=user, item_type="billimport", item_id=import_id, action="delete",
-                          old={"file_name": batch.file_name, "bills": bills, "customers": customers}))
+                          old={"file_name": batch.file_name, **counts}))
     session.delete(batch)
     session.commit()
-    return {"bills": bills, "customers": customers}
+    return counts
 
 
 def list_imports(session: Session) -> list[BillImport]:
