@@ -107,6 +107,15 @@ def test_a_saved_sla_sets_the_due_date_of_later_complaints_only(session, places)
     assert fresh(session, before.id).due == date(2025, 2, 6)  # recorded under the old SLA
 
 
+def test_an_sla_saved_over_one_changed_since_the_form_opened_is_refused(session, places):
+    opened = complaints.sla_days(session)
+    complaints.save_sla(session, days={**opened, 5: 2}, expected=opened, user="admin")
+    with pytest.raises(ConflictError) as refused:
+        complaints.save_sla(session, days={**opened, 1: 45}, expected=opened, user=USER)
+    assert refused.value.code == "err.form_changed" and "5: 2" in refused.value.params["now"]
+    assert complaints.sla_days(session) == {**opened, 5: 2}  # theirs stands, nothing half-saved
+
+
 def test_a_complaint_named_by_its_pain_point_takes_the_pain_points_sub_step(session, places):
     made = complaint(session, step_id=places["call"], pain_point_id=places["slow"])
     stored = fresh(session, made.id)

@@ -265,3 +265,64 @@ def test_another_persons_save_neither_wipes_what_is_typed_nor_is_overwritten_sil
     with db_session(app_db) as session:
         assert session.get(Customer, customer.id).service_style == "Call before visiting"
     assert not at.exception
+
+
+def test_a_complaint_being_handled_keeps_what_is_typed_through_another_persons_save(app_db):
+    open_page(None, "en")
+    with db_session(app_db) as session:
+        made = complaints.record_complaint(session, text="Wrong bill", received=date.today(), severity=3,
+                                           user="lead")
+    at = open_page(COMPLAINTS, "en")
+    prefix = f"complaint_{made.id}_1"
+    at.text_area(key=f"{prefix}_resolution").input("Refunded").run()
+    with db_session(app_db) as session:
+        complaints.update_complaint(session, complaint_id=made.id, version=1, status="in_progress", resolution="",
+                                    owner_id=None, severity=4, step_id=None, pain_point_id=None, user="lead")
+    at.run()
+    assert at.text_area(key=f"{prefix}_resolution").value == "Refunded"
+    button(at, "complaint_update").click().run()
+    assert at.warning
+    with db_session(app_db) as session:
+        assert (session.get(Complaint, made.id).severity, session.get(Complaint, made.id).resolution) == (4, "")
+    button(at, "complaint_update").click().run()  # again, on purpose
+    with db_session(app_db) as session:
+        assert session.get(Complaint, made.id).resolution == "Refunded"
+    assert not at.exception
+
+
+def test_an_sla_saved_by_someone_else_meanwhile_is_named_and_not_overwritten(app_db):
+    at = open_page(COMPLAINTS, "en")
+    at.number_input(key="complaint_sla_1").set_value(45).run()
+    with db_session(app_db) as session:
+        opened = complaints.sla_days(session)
+        complaints.save_sla(session, days={**opened, 5: 2}, user="lead")
+    at.run()
+    assert at.number_input(key="complaint_sla_1").value == 45
+    button(at, "complaint_sla_save").click().run()
+    assert at.warning
+    with db_session(app_db) as session:
+        assert complaints.sla_days(session) == {**opened, 5: 2}
+    assert not at.exception
+
+
+def test_a_contact_changed_by_someone_else_meanwhile_is_not_overwritten(app_db):
+    at, customer = profile_of(app_db)
+    with db_session(app_db) as session:
+        contact = profile.save_contact(session, customer_id=customer.id, values={"name": "Khun Dao"},
+                                       decision_maker=False, user="lead")
+    at.run()
+    picker(at, "profile_contact_pick").select(contact.id).run()
+    name_key = next(w.key for w in at.text_input if w.key.startswith(f"contact_{contact.id}_") and
+                    w.key.endswith("_position"))
+    at.text_input(key=name_key).input("Buyer").run()
+    with db_session(app_db) as session:
+        profile.save_contact(session, customer_id=customer.id, values={"name": "Khun Dao", "mobile": "081"},
+                             decision_maker=True, contact_id=contact.id, version=contact.version, user="lead")
+    at.run()
+    button(at, "contact_save").click().run()
+    assert at.warning
+    with db_session(app_db) as session:
+        stored = session.get(Contact, contact.id)
+        assert (stored.mobile, stored.position) == ("081", "")
+    assert at.text_input(key=name_key).value == "Buyer"
+    assert not at.exception

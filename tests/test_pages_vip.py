@@ -87,3 +87,30 @@ def test_a_viewer_sees_the_list_but_marks_nothing(app_db):
     at = open_page(PAGE, "en", user="viewer")
     assert not [b for b in at.button if b.key in ("vip_apply", "vip_rule_save", "vip_hand_save")]
     assert not at.exception
+
+
+def test_a_rule_saved_by_someone_else_meanwhile_is_named_and_not_overwritten(app_db):
+    at = open_page(PAGE, "en")
+    at.radio(key="vip_rule_kind").set_value("fixed").run()
+    at.number_input(key="vip_rule_count").set_value(10).run()
+    with db_session(app_db) as session:
+        rule = vip.settings(session)
+        vip.save_settings(session, kind="revenue_share", value=0.7, a_limit=rule.a_limit, b_limit=rule.b_limit,
+                          version=rule.version, user="lead")
+    button(at, "vip_rule_save").click().run()
+    assert at.warning and not at.exception
+    with db_session(app_db) as session:
+        assert vip.settings(session).kind == "revenue_share"  # theirs stands
+    assert at.number_input(key="vip_rule_count").value == 10  # yours is still on the screen
+    button(at, "vip_rule_save").click().run()  # again, on purpose
+    with db_session(app_db) as session:
+        assert (vip.settings(session).kind, vip.settings(session).value) == ("fixed", 10)
+
+
+def test_a_decision_by_hand_shows_the_status_now(app_db):
+    at = open_page(PAGE, "en")
+    button(at, "vip_apply").click().run()
+    top = at.dataframe[0].value["Customer code"].iloc[0]
+    at.text_input(key="vip_hand_search").input(top).run()
+    assert any(i18n.t("vip.hand_now", "en", status=i18n.t("vip.status.vip", "en"),
+                      source=i18n.t("vip.source.rule", "en")) in c.value for c in at.caption)

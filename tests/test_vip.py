@@ -173,3 +173,60 @@ def test_a_merge_keeps_a_decision_by_hand(session):
     profile.merge_customers(session, keep_id=d.id, merge_id=e.id, user=USER)  # E's hold passes to D
     kept = customer(session, "D")
     assert (kept.vip, kept.vip_hand) == (True, "in")
+
+
+def transaction_events(session, action) -> list[str]:
+    """The begin, commit and rollback events on the database while `action` runs."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+    engine = session.get_bind()
+    listeners = {name: (lambda *_, name=name: seen.append(name)) for name in ("begin", "commit", "rollback")}
+    for name, listener in listeners.items():
+        event.listen(engine, name, listener)
+    try:
+        action()
+    finally:
+        for name, listener in listeners.items():
+            event.remove(engine, name, listener)
+    return seen
+
+
+def test_applying_the_rule_is_one_transaction_from_its_first_read_to_its_commit(session):
+    """A rollback inside a write ends its write turn (and, on SQLite, its
+    IMMEDIATE transaction): the rule's reads must not end it."""
+    two_years(session)
+    session.rollback()
+    seen = transaction_events(session, lambda: vip.apply_rule(session, period=YEAR_2024, as_of=date(2024, 12, 31),
+                                                               user=USER))
+    written = seen[seen.index("begin"):seen.index("commit")]
+    assert "rollback" not in written, seen
+    assert vips(session) == {"A", "B"}
+
+
+def test_a_decision_by_hand_on_a_customer_changed_since_is_refused(session):
+    two_years(session)
+    e = customer(session, "E")
+    e_id, seen = e.id, e.version
+    vip.mark_by_hand(session, customer_id=e_id, decision="in", reason="strategic", as_of=date(2025, 1, 5),
+                     version=seen, user=USER)
+    with pytest.raises(ConflictError):
+        vip.mark_by_hand(session, customer_id=e_id, decision="out", reason="closing", as_of=date(2025, 1, 6),
+                         version=seen, user=USER)
+    assert customer(session, "E").vip_hand == "in"
+
+
+def test_the_vip_list_reads_more_vips_than_sqlite_takes_parameters(session):
+    """SQLite takes at most 32,766 bound parameters in one statement by default
+    (250,000 as Debian builds it), PostgreSQL's protocol 65,535."""
+    from sqlalchemy import insert
+
+    from cem.core.models import utcnow
+
+    now = utcnow()
+    audit = {"created_at": now, "updated_at": now, "created_by": USER, "updated_by": USER, "version": 1,
+             "kind": "organisation", "notes": "", "segment": "", "vip": True}
+    session.execute(insert(Customer), [{**audit, "code": f"V{i:05d}", "name": f"VIP {i}"} for i in range(260_000)])
+    session.commit()
+    rows = vip.vip_rows(session, YEAR_2025)
+    assert len(rows) == 260_000 and rows[0].revenue == 0

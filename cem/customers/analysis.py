@@ -49,8 +49,10 @@ def choices(session: Session) -> tuple[list[str], list[str]]:
     return sorted(services), sorted(segments)
 
 
-def revenue_per_customer(session: Session, period: Period) -> tuple[np.ndarray, np.ndarray]:
-    """Customer ids and their totals in baht over the period."""
+def revenue_per_customer(session: Session, period: Period, *, end_read: bool = True
+                         ) -> tuple[np.ndarray, np.ndarray]:
+    """Customer ids and their totals in baht over the period. Inside a write,
+    `end_read` False keeps the transaction (a rollback would end the write)."""
     query = (select(Bill.customer_id, func.sum(Bill.amount_satang))
              .where(Bill.day >= period.start, Bill.day <= period.end).group_by(Bill.customer_id))
     if period.service:
@@ -58,14 +60,16 @@ def revenue_per_customer(session: Session, period: Period) -> tuple[np.ndarray, 
     if period.segment:
         query = query.join(Customer, Customer.id == Bill.customer_id).where(Customer.segment == period.segment)
     rows = session.execute(query).all()
-    session.rollback()
+    if end_read:
+        session.rollback()
     ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
     satang = np.fromiter((r[1] for r in rows), dtype=np.float64, count=len(rows))
     return ids, satang / 100
 
 
-def pareto(session: Session, period: Period, *, a_limit: float = A_LIMIT, b_limit: float = B_LIMIT) -> Pareto:
-    ids, revenue = revenue_per_customer(session, period)
+def pareto(session: Session, period: Period, *, a_limit: float = A_LIMIT, b_limit: float = B_LIMIT,
+           end_read: bool = True) -> Pareto:
+    ids, revenue = revenue_per_customer(session, period, end_read=end_read)
     return analyse(ids, revenue, a_limit=a_limit, b_limit=b_limit)
 
 

@@ -61,13 +61,20 @@ def _sla_days(session: Session) -> dict[int, int]:
 
 
 @write_service("customers.edit")
-def save_sla(session: Session, *, days: dict[int, int], user: str) -> dict[int, int]:
+def save_sla(session: Session, *, days: dict[int, int], user: str,
+             expected: dict[int, int] | None = None) -> dict[int, int]:
+    """Days to resolve, by severity; refused if the SLA is no longer
+    `expected` (what the form was opened on): someone else saved first."""
     clean = {}
     for severity in range(SEVERITY_MIN, SEVERITY_MAX + 1):
         try:
             clean[str(severity)] = v.whole_number(0, 365, required=True)(days.get(severity))
         except v.FieldProblem as problem:
             raise v.located(problem, column="complaint.sla_for", row=None, where=str(severity)) from None
+    now = _sla_days(session)
+    if expected is not None and now != {int(k): int(n) for k, n in expected.items()}:
+        raise ConflictError("err.form_changed", item="complaint.sla_title",
+                            now=" · ".join(f"{severity}: {n}" for severity, n in sorted(now.items())))
     row = session.execute(select(CustomerSettings).order_by(CustomerSettings.id)).scalars().first()
     if row is None:
         row = CustomerSettings(created_by=user, version=0)  # the VIP rule's version: never saved

@@ -47,12 +47,17 @@ class Rule:
 
 def settings(session: Session) -> Rule:
     """The workspace's VIP rule and ABC limits (the defaults until saved)."""
+    rule = _settings(session)
+    session.rollback()
+    return rule
+
+
+def _settings(session: Session) -> Rule:
+    # Without ending the transaction, for use inside a write (see rule_vips).
     row = session.execute(select(CustomerSettings).order_by(CustomerSettings.id)).scalars().first()
     if row is None:
         row = CustomerSettings(version=0)
-    rule = Rule(row.vip_rule, row.vip_value, row.a_limit, row.b_limit, row.version)
-    session.rollback()
-    return rule
+    return Rule(row.vip_rule, row.vip_value, row.a_limit, row.b_limit, row.version)
 
 
 def check_rule(kind: str, value: float, a_limit: float, b_limit: float) -> None:
@@ -113,9 +118,12 @@ def picked(result: Pareto, kind: str, value: float) -> np.ndarray:
     return result.customer_ids[:count]
 
 
-def rule_vips(session: Session, period: analysis.Period, rule: Rule | None = None) -> set[int]:
-    rule = rule or settings(session)
-    return {int(i) for i in picked(analysis.pareto(session, period), rule.kind, rule.value)}
+def rule_vips(session: Session, period: analysis.Period, rule: Rule | None = None, *,
+              end_read: bool = True) -> set[int]:
+    """The customers the rule picks over the period; `end_read` False keeps
+    the transaction, inside a write."""
+    rule = rule or (settings(session) if end_read else _settings(session))
+    return {int(i) for i in picked(analysis.pareto(session, period, end_read=end_read), rule.kind, rule.value)}
 
 
 @dataclass(frozen=True)
@@ -131,8 +139,8 @@ def apply_rule(session: Session, *, period: analysis.Period, as_of: date, user: 
     """Mark as VIP, as of `as_of`, the customers the rule picks over the
     period and unmark the others, except those decided by hand; every
     change is recorded, and the application is logged."""
-    rule = settings(session)
-    wanted = rule_vips(session, period, rule)
+    rule = _settings(session)
+    wanted = rule_vips(session, period, rule, end_read=False)
     current = dict(session.execute(select(Customer.id, Customer.vip_hand).where(Customer.vip)).all())
     hand = dict(session.execute(select(Customer.id, Customer.vip_hand).where(Customer.vip_hand != "")).all())
     add = {i for i in wanted - set(current) if hand.get(i) != "out"}
@@ -163,13 +171,16 @@ def _set_vip(session: Session, ids: set[int], vip: bool) -> None:
 
 @write_service("customers.edit")
 def mark_by_hand(session: Session, *, customer_id: int, decision: str, reason: str, as_of: date,
-                 user: str) -> Customer:
+                 user: str, version: int | None = None) -> Customer:
     """`decision` "in" makes the customer a VIP and "out" takes them off,
     both held against the rule; "" lets the rule decide again (the status
-    stays until it is next applied). A reason is required for in and out."""
+    stays until it is next applied). A reason is required for in and out.
+    Refused if the customer changed since `version` was read."""
     customer = session.get(Customer, customer_id)
     if customer is None:
         raise NotFoundError("err.not_found", item="item.customer", id=customer_id)
+    if version is not None and int(version) != customer.version:
+        raise ConflictError("vip.err.hand_conflict", by=customer.updated_by or "?")
     if decision not in ("in", "out", ""):
         raise ValidationError("err.field", column="vip.field.decision", problem="err.choice",
                               options="in, out", value=str(decision)[:10])
@@ -224,9 +235,11 @@ def vip_rows(session: Session, period: analysis.Period) -> list[VipRow]:
                                        Customer.vip_hand).where(Customer.vip)).all()
     since = dict(session.execute(select(VipChange.customer_id, func.max(VipChange.as_of))
                                  .where(VipChange.vip).group_by(VipChange.customer_id)).all())
+    # A join, not a list of ids: a list of every VIP can pass the database's
+    # limit on bound parameters.
     revenue = dict(session.execute(
-        select(Bill.customer_id, func.sum(Bill.amount_satang))
-        .where(Bill.day >= period.start, Bill.day <= period.end, Bill.customer_id.in_([c[0] for c in customers]))
+        select(Bill.customer_id, func.sum(Bill.amount_satang)).join(Customer, Customer.id == Bill.customer_id)
+        .where(Customer.vip, Bill.day >= period.start, Bill.day <= period.end)
         .group_by(Bill.customer_id)).all()) if customers else {}
     session.rollback()
     rows = [VipRow(c[0], c[1], c[2], c[3], "hand" if c[4] == "in" else "rule", since.get(c[0]),

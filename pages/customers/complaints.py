@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from cem.core import months
-from cem.core.errors import CemError
+from cem.core.errors import CemError, ConflictError
 from cem.core.models import COMPLAINT_STATUSES, SEVERITY_MAX, SEVERITY_MIN
 from cem.customers import analysis, complaints
 from cem.improvement import plan
@@ -92,7 +92,12 @@ if may_record and shown:
     labels = {c.id: f"{months.day_text(c.received, lang)} · {c.text[:60]}" for c in shown}
     chosen_id = common.id_picker(t("complaint.which"), labels, "complaint_handle_id")
     chosen = next(c for c in shown if c.id == chosen_id)
-    prefix = f"complaint_{chosen.id}_{chosen.version}"
+    # The widgets start from the complaint as it was when the form opened
+    # (their keys carry that version): another person's save never wipes
+    # what is being typed, and saving over it is refused once, named.
+    handling = f"complaint_handle_{chosen.id}"
+    form = common.form_state(handling, chosen.version)
+    prefix = f"complaint_{chosen.id}_{form['opened']}"
     left, right = st.columns(2)
     new_status = left.selectbox(t("complaint.field.status"), COMPLAINT_STATUSES, key=common.start(
         f"{prefix}_status", chosen.status), format_func=lambda s: t(f"complaint.status.{s}"))
@@ -115,13 +120,16 @@ if may_record and shown:
     if buttons[0].button(t("complaint.update"), key="complaint_update", type="primary", icon="💾"):
         try:
             with common.db() as session:
-                complaints.update_complaint(session, complaint_id=chosen.id, version=chosen.version,
+                complaints.update_complaint(session, complaint_id=chosen.id, version=form["expected"],
                                             status=new_status, resolution=resolution, owner_id=owner_id,
                                             severity=new_severity, step_id=step_id, pain_point_id=pain_id,
                                             user=user)
+        except ConflictError as error:
+            common.form_conflict(handling, chosen.version, error, restart=lambda: common.form_restart(handling))
         except CemError as error:
             common.show_error(error)
         else:
+            common.form_restart(handling)
             saved(t("complaint.updated"))
     can_map = auth.allowed("map.edit") and chosen.step_id and not chosen.pain_point_id
     if can_map and buttons[1].button(t("complaint.to_pain_point"), key="complaint_to_pain", icon="📌",
@@ -139,17 +147,22 @@ st.subheader(t("complaint.sla_title"), anchor=False)
 st.caption(t("complaint.sla_help"))
 if auth.allowed("customers.edit"):
     columns = st.columns(SEVERITY_MAX - SEVERITY_MIN + 1)
+    sla_form = common.form_state("complaint_sla", sla)
+    sla_keys = [f"complaint_sla_{severity}" for severity in range(SEVERITY_MIN, SEVERITY_MAX + 1)]
     days = {}
-    for column, severity in zip(columns, range(SEVERITY_MIN, SEVERITY_MAX + 1)):
-        days[severity] = column.number_input(t("complaint.sla_for", where=severity), 0, 365, sla[severity], step=1,
-                                             key=f"complaint_sla_{severity}")
+    for column, severity, key in zip(columns, range(SEVERITY_MIN, SEVERITY_MAX + 1), sla_keys):
+        days[severity] = column.number_input(t("complaint.sla_for", where=severity), 0, 365, step=1, key=common.start(
+            key, sla_form["opened"][severity], saved=tuple(sla_form["opened"].items())))
     if st.button(t("complaint.sla_save"), key="complaint_sla_save", icon="💾"):
         try:
             with common.db() as session:
-                complaints.save_sla(session, days=days, user=user)
+                complaints.save_sla(session, days=days, expected=sla_form["expected"], user=user)
+        except ConflictError as error:
+            common.form_conflict("complaint_sla", sla, error, *sla_keys)
         except CemError as error:
             common.show_error(error)
         else:
+            common.form_restart("complaint_sla", *sla_keys)
             saved(t("complaint.sla_saved"))
 else:
     st.caption(" · ".join(t("complaint.sla_line", severity=s, days=d) for s, d in sorted(sla.items())))

@@ -126,6 +126,8 @@ with contacts_tab:
             options = {0: t("contact.new"), **{c.id: c.name for c in live}}
             editing = common.id_picker(t("contact.which"), options, "profile_contact_pick")
             current = next((c for c in live if c.id == editing), None)
+            # As the details form: the version the form opened on is the one saved over.
+            contact_form = common.form_state(f"contact_{editing}", current.version if current else None)
             prefix = f"contact_{editing}_{common.form_generation('contact')}"
             values = {}
             left, right = st.columns(2)
@@ -148,10 +150,15 @@ with contacts_tab:
                     with common.db() as session:
                         profile.save_contact(session, customer_id=customer_id, values=values, decision_maker=decision,
                                              contact_id=current.id if current else None,
-                                             version=current.version if current else None, user=user)
+                                             version=contact_form["expected"], user=user)
+                except ConflictError as error:
+                    common.form_conflict(f"contact_{editing}", current.version, error,
+                                         restart=lambda: (common.form_restart(f"contact_{editing}"),
+                                                          common.new_form_generation("contact")))
                 except CemError as error:
                     common.show_error(error)
                 else:
+                    common.form_restart(f"contact_{editing}")
                     saved(t("contact.saved", name=common.md(values["name"])), form="contact")
             if current is not None:
                 sure = st.checkbox(t("contact.erase_sure", name=common.md(current.name)), key="contact_erase_sure")

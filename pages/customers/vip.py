@@ -6,8 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from cem.core import months
-from cem.core.errors import CemError
-from cem.customers import analysis, care, vip
+from cem.core.errors import CemError, ConflictError
+from cem.customers import analysis, care, profile, vip
 from ui import auth, common, periods
 from ui.day_field import day_field
 
@@ -58,30 +58,42 @@ st.subheader(t("vip.rule_title"), anchor=False)
 st.markdown(t("vip.rule_now", rule=rule_sentence(rule)))
 if may_edit:
     with st.expander(t("vip.rule_change"), icon="⚙️"):
-        kind = st.radio(t("vip.field.rule"), vip.VIP_RULES, index=vip.VIP_RULES.index(rule.kind),
-                        format_func=lambda k: t(f"vip.rule.{k}"), key="vip_rule_kind")
+        # The form starts from the rule as it was when it opened; a rule
+        # saved by someone else meanwhile is named, never overwritten unseen.
+        rule_form = common.form_state("vip_rule", rule)
+        opened: vip.Rule = rule_form["opened"]
+        rule_keys = ["vip_rule_kind", "vip_rule_count", *(f"vip_rule_{k}" for k in vip.VIP_RULES), "vip_rule_a",
+                     "vip_rule_b"]
+
+        def start(key: str, value):
+            return common.start(key, value, saved=opened)
+
+        kind = st.radio(t("vip.field.rule"), vip.VIP_RULES, format_func=lambda k: t(f"vip.rule.{k}"),
+                        key=start("vip_rule_kind", opened.kind))
         left, middle, right = st.columns(3)
         if kind == "fixed":
-            value = left.number_input(t("vip.field.count"), 1, vip.MAX_FIXED, step=1, key="vip_rule_count",
-                                      value=int(rule.value) if rule.kind == "fixed" else 50,
-                                      help=t("vip.field.count_help"))
+            value = left.number_input(t("vip.field.count"), 1, vip.MAX_FIXED, step=1, help=t("vip.field.count_help"),
+                                      key=start("vip_rule_count", int(opened.value) if opened.kind == "fixed" else 50))
         else:
-            value = left.number_input(t(f"vip.field.share.{kind}"), 1.0, 100.0, step=1.0, key=f"vip_rule_{kind}",
-                                      value=rule.value * 100 if rule.kind == kind else
-                                      (20.0 if kind == "top_share" else 80.0),
+            share = opened.value * 100 if opened.kind == kind else (20.0 if kind == "top_share" else 80.0)
+            value = left.number_input(t(f"vip.field.share.{kind}"), 1.0, 100.0, step=1.0,
+                                      key=start(f"vip_rule_{kind}", share),
                                       help=t(f"vip.field.share_help.{kind}")) / 100
-        a_limit = middle.number_input(t("vip.field.a_limit"), 1.0, 99.0, value=rule.a_limit * 100, step=1.0,
-                                      key="vip_rule_a", help=t("vip.field.a_limit_help"))
-        b_limit = right.number_input(t("vip.field.b_limit"), 2.0, 100.0, value=rule.b_limit * 100, step=1.0,
-                                     key="vip_rule_b", help=t("vip.field.b_limit_help"))
+        a_limit = middle.number_input(t("vip.field.a_limit"), 1.0, 99.0, step=1.0, help=t("vip.field.a_limit_help"),
+                                      key=start("vip_rule_a", opened.a_limit * 100))
+        b_limit = right.number_input(t("vip.field.b_limit"), 2.0, 100.0, step=1.0, help=t("vip.field.b_limit_help"),
+                                     key=start("vip_rule_b", opened.b_limit * 100))
         if st.button(t("vip.rule_save"), key="vip_rule_save", type="primary", icon="💾"):
             try:
                 with common.db() as session:
                     vip.save_settings(session, kind=kind, value=value, a_limit=a_limit / 100,
-                                      b_limit=b_limit / 100, version=rule.version, user=user)
+                                      b_limit=b_limit / 100, version=rule_form["expected"].version, user=user)
+            except ConflictError as error:
+                common.form_conflict("vip_rule", rule, error, *rule_keys)
             except CemError as error:
                 common.show_error(error)
             else:
+                common.form_restart("vip_rule", *rule_keys)
                 common.flash(t("vip.rule_saved"))
                 st.rerun()
 
@@ -154,6 +166,12 @@ if may_edit:
         else:
             customer_id = common.id_picker(t("vip.hand_customer"), {i: f"{code} · {name}" for i, code, name in found},
                                            "vip_hand_customer")
+            with common.db() as session:
+                now = profile.get_customer(session, customer_id)
+            # The status the person decides on is the one first shown to them.
+            hand_form = common.form_state(f"vip_hand_{customer_id}", now.version)
+            st.caption(t("vip.hand_now", status=t("vip.status.vip" if now.vip else "vip.status.not"),
+                         source=t("vip.source.hand" if now.vip_hand else "vip.source.rule")))
             decision = st.radio(t("vip.field.decision"), ["in", "out", ""], key="vip_hand_decision",
                                 format_func=lambda d: t(f"vip.decision.{d or 'rule'}"), horizontal=True)
             reason = st.text_input(t("vip.field.reason"), key=f"vip_hand_reason_{common.form_generation('vip_hand')}",
@@ -163,10 +181,15 @@ if may_edit:
                 try:
                     with common.db() as session:
                         customer = vip.mark_by_hand(session, customer_id=customer_id, decision=decision,
-                                                    reason=reason, as_of=date.today(), user=user)
+                                                    reason=reason, as_of=date.today(),
+                                                    version=hand_form["expected"], user=user)
+                except ConflictError as error:
+                    common.form_conflict(f"vip_hand_{customer_id}", now.version, error,
+                                         restart=lambda: common.form_restart(f"vip_hand_{customer_id}"))
                 except CemError as error:
                     common.show_error(error)
                 else:
+                    common.form_restart(f"vip_hand_{customer_id}")
                     common.new_form_generation("vip_hand")
                     common.flash(t("vip.hand_saved", name=common.md(customer.name),
                                    status=t("vip.status.vip" if customer.vip else "vip.status.not")))
