@@ -74,3 +74,23 @@ def test_the_heat_map_the_executive_page_and_the_editor_show_it(app_db, lang):
     editor = next(d for d in at.dataframe if i18n.t("risk.col.vip_revenue", lang) in d.value.columns)
     assert editor.value[i18n.t("risk.col.complaints", lang)].iloc[0] == 3
     assert not at.exception
+
+
+def test_a_renamed_or_deleted_sub_step_is_shown_at_once(app_db):
+    """The risk figures are cached by complaints, VIPs and bills, and by the
+    journey's revision: a rename or a delete on the map shows on the next run."""
+    found = complain(app_db)
+    executive = open_page("pages/improvement/executive.py", "en")
+    heat = open_page("pages/journey/insights.py", "en")
+    with db_session(app_db) as session:
+        services.update_step(session, step_id=found["step"].step.id, name="Waiting on the line", user=USER)
+    executive.run()
+    table = next(d for d in executive.dataframe if i18n.t("risk.col.revenue", "en") in d.value.columns)
+    assert "Waiting on the line" in table.value[i18n.t("risk.col.step", "en")].iloc[0]
+    with db_session(app_db) as session:
+        services.delete_step(session, step_id=found["step"].step.id, user=USER)
+    heat.run()
+    charts = [c for c in heat.get("plotly_chart") if (c.proto.id or "").endswith("insights_risk_heatmap")]
+    data = json.loads(charts[0].proto.spec)["data"] if charts else []
+    assert not data or data[0]["z"] in ([], [[0, 0]])  # the deleted sub-step's complaints are gone
+    assert not heat.exception and not executive.exception

@@ -1,5 +1,6 @@
 """Revenue at risk of a journey, read once per change of complaints, VIPs
-or bills and shared by the board, the heat maps and the map editor."""
+or bills, or of the journey (a sub-step deleted or moved), and shared by
+the board, the heat maps and the map editor."""
 from __future__ import annotations
 
 from datetime import date
@@ -11,7 +12,7 @@ from ui import common
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _journey_risk(url: str, journey_id: int, stamp: tuple, today: date) -> complaints.JourneyRisk:
+def _journey_risk(url: str, journey_id: int, stamp: tuple, revision: int, today: date) -> complaints.JourneyRisk:
     with common.db() as session:
         return complaints.revenue_at_risk(session, journey_id, today=today)
 
@@ -22,4 +23,4 @@ def journey_risk(journey_id: int) -> complaints.JourneyRisk | None:
         stamp = complaints.stamp(session)
     if not stamp[0]:
         return None
-    return _journey_risk(common.database_url(), journey_id, stamp, date.today())
+    return _journey_risk(common.database_url(), journey_id, stamp, common.journey_revision(journey_id), date.today())

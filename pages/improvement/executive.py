@@ -35,8 +35,10 @@ def plan_data(url: str, journey_ids: tuple[int, ...], revision: tuple[int, ...])
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def top_risks(url: str, journey_ids: tuple[int, ...], stamp: tuple, lang: str, today: date, count: int = 10):
-    """The sub-steps with the most revenue at risk, across the journeys."""
+def top_risks(url: str, journey_ids: tuple[int, ...], stamp: tuple, revisions: tuple[int, ...], today: date,
+              count: int = 10):
+    """The sub-steps with the most revenue at risk, across the journeys, once
+    per change of complaints, VIPs or bills, or of a journey's map."""
     rows = []
     with session_scope(get_engine(url)) as session:
         for journey_id in journey_ids:
@@ -218,7 +220,7 @@ with common.db() as session:
 if risk_stamp[0]:  # once there are complaints
     st.subheader(t("risk.exec_title"))
     st.caption(t("risk.exec_help"))
-    risk_rows = top_risks(common.database_url(), journey_ids, risk_stamp, lang, date.today())
+    risk_rows = top_risks(common.database_url(), journey_ids, risk_stamp, revision, date.today())
     if risk_rows:
         st.dataframe(pd.DataFrame(risk_rows).rename(columns=lambda c: t(f"risk.col.{c}")), hide_index=True,
                      key="exec_risk", column_config={
