@@ -11,6 +11,7 @@ from sqlmodel import func, select
 
 from cem.core import i18n
 from cem.core.models import Bill, BillImport, ChangeLog
+from cem.core.text import escape_markdown
 from cem.customers import billing
 from tests.test_pages import app_db, db_session, open_page  # noqa: F401 (fixture)
 
@@ -151,3 +152,12 @@ def test_a_viewer_sees_the_imports_but_cannot_import(app_db, lang):
     assert any(i18n.t("bills_page.not_allowed", lang) in i.value for i in at.info)
     assert not [b for b in at.button if b.key in ("bills_check", "bills_undo")]
     assert len(at.dataframe[0].value) == 1  # the sample import
+
+
+def test_the_sheet_name_is_shown_as_text_never_as_markdown(app_db):
+    name = "[ยอด](javascript:alert(1))_**2567**_.csv"
+    at = with_file(page(app_db), CSV, name=name)
+    before_name = i18n.t("bills_page.mapping_help", "en", rows=3, sheet="\x00").split("\x00")[0]
+    help_line = next(c.value for c in at.caption if c.value.startswith(before_name))
+    assert f"“{escape_markdown(name)}”" in help_line
+    assert not at.exception

@@ -65,7 +65,7 @@ def mapping_step(sheet: billing.Sheet) -> bool:
     """The column for each field, with sample values; whether the file can
     be checked (every required field has a column, the date order is known)."""
     st.subheader(t("bills_page.step_mapping"), anchor=False)
-    st.caption(t("bills_page.mapping_help", rows=len(sheet.rows), sheet=sheet.name))
+    st.caption(t("bills_page.mapping_help", rows=len(sheet.rows), sheet=common.md(sheet.name)))
     mapping = st.session_state[MAPPING]
     columns = [NONE, *range(len(sheet.headings))]
 
