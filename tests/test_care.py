@@ -210,7 +210,20 @@ def test_a_care_action_followed_as_a_task_of_the_plan_is_linked_to_it(session, c
     assert last.new == {"customer_id": customers["A"], "month": MARCH, "kind": "visit", "task_id": task_id}
     plain = planned(session, customers["B"], kind="surprise")
     other = care.care_to_task(session, care_id=plain.id, step_id=step_id, owner_id=None, due_month=MARCH, user=USER)
-    assert fresh(session, Task, other).title == "ร้าน B: surprise"  # without a note, its kind
+    assert fresh(session, Task, other).title == "ร้าน B: " + i18n.t("care.kind.surprise", "th")  # the kind, in Thai
+    english = planned(session, customers["B"], kind="call")
+    third = care.care_to_task(session, care_id=english.id, step_id=step_id, owner_id=None, due_month=MARCH,
+                              user=USER, lang="en")
+    assert fresh(session, Task, third).title == "ร้าน B: " + i18n.t("care.kind.call", "en")
+
+
+def test_a_care_action_is_followed_by_one_task_only(session, customers, step_id):
+    made = planned(session, customers["A"], note="Quarterly review")
+    care.care_to_task(session, care_id=made.id, step_id=step_id, owner_id=None, due_month="2025-05", user=USER)
+    with pytest.raises(ValidationError) as refused:
+        care.care_to_task(session, care_id=made.id, step_id=step_id, owner_id=None, due_month="2025-05", user=USER)
+    assert refused.value.code == "care.err.already_task"
+    assert count(session, Task) == 1
 
 
 @pytest.mark.parametrize("change, error", [

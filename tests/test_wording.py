@@ -117,3 +117,20 @@ def test_a_whole_journey_is_deleted_for_good_and_says_so():
     """A journey is not kept in the bin: its warning says it cannot be restored."""
     assert "ถาวร" in i18n.t("journeys.delete_warning", "th")
     assert "cannot be restored" in i18n.t("journeys.delete_warning", "en")
+
+
+# Latin words a Thai reader meets as they are: names, file kinds, keys and
+# abbreviations. Any other English word in the Thai catalogue is a bug.
+LATIN_IN_THAI = {
+    "VIP", "Excel", "Enter", "Tab", "CEM", "xlsx", "xls", "ods", "csv", "CSV", "MB", "LINE", "JSON", "json", "ID",
+    "id", "SLA", "PDPA", "ABC", "PDF", "HTML", "UTF-", "true", "false", "null", "Pareto", "zip", "XML", "OpenID",
+    "Connect"}
+
+
+def test_the_thai_catalogue_has_no_english_words_left_in_it():
+    left = {}
+    for key, text in i18n.catalogue("th").items():
+        for word in re.findall(r"[A-Za-z][A-Za-z\-]+", re.sub(r"\{[^}]*\}", "", text)):
+            if word not in LATIN_IN_THAI:
+                left[key] = word
+    assert not left, left

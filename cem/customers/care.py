@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlmodel import Session
 
-from cem.core import months
+from cem.core import i18n, months
 from cem.core import validation as v
 from cem.core.errors import ConflictError, NotFoundError, ValidationError
 from cem.core.reads import detached
@@ -101,12 +101,16 @@ def month_overview(session: Session, month: str) -> MonthCare:
 
 @write_service("plan.edit")
 def care_to_task(session: Session, *, care_id: int, step_id: int, owner_id: int | None, due_month: str,
-                 user: str) -> int:
+                 user: str, lang: str = i18n.DEFAULT_LANG) -> int:
     """Follow a care action as a task of the improvement plan at a
-    sub-step, with an owner and a due month; the task's id."""
+    sub-step, with an owner and a due month; the task's id. Its title is
+    the customer and the note, or the kind in `lang` without a note. A care
+    action is followed by one task only."""
     care = _get(session, care_id)
+    if care.task_id is not None:
+        raise ValidationError("care.err.already_task")
     customer = session.get(Customer, care.customer_id)
-    title = f"{customer.name}: {care.note or care.kind}"[:2000]
+    title = f"{customer.name}: {care.note or i18n.t(f'care.kind.{care.kind}', lang)}"[:2000]
     task = plan.new_task(session, step_id=step_id, title=title, start_month=care.month, due_month=due_month,
                          owner_id=owner_id, user=user)
     care.task_id = task.id

@@ -267,7 +267,7 @@ with care_tab:
                     try:
                         with common.db() as session:
                             care.care_to_task(session, care_id=care_id, step_id=step_id, owner_id=owner_id,
-                                              due_month=due, user=user)
+                                              due_month=due, user=user, lang=lang)
                     except CemError as error:
                         common.show_error(error)
                     else:
