@@ -19,8 +19,14 @@ def _journey_risk(url: str, journey_id: int, stamp: tuple, revision: int, today:
 
 def journey_risk(journey_id: int) -> complaints.JourneyRisk | None:
     """The journey's revenue at risk, or None while there are no complaints at all."""
+    return journey_risk_and_key(journey_id)[0]
+
+
+def journey_risk_and_key(journey_id: int) -> tuple[complaints.JourneyRisk | None, tuple]:
+    """journey_risk, and what it was read for (to cache what is drawn from it)."""
     with common.db() as session:
         stamp = complaints.stamp(session)
+    key = (common.database_url(), journey_id, stamp, common.journey_revision(journey_id), date.today())
     if not stamp[0]:
-        return None
-    return _journey_risk(common.database_url(), journey_id, stamp, common.journey_revision(journey_id), date.today())
+        return None, key
+    return _journey_risk(*key), key

@@ -6,7 +6,7 @@ The plan is read once per plan revision (cem.improvement.executive.plan_revision
 query per rerun) and kept as arrays shared by every session; each rerun
 only slices them for the filters and draws the charts."""
 from datetime import date
-from functools import partial
+from functools import cache, partial
 
 import pandas as pd
 import streamlit as st
@@ -16,6 +16,7 @@ from cem.customers import complaints
 from cem.improvement import exec_charts, executive, report
 from cem.journey import charts, services
 from cem.core.db import get_engine, session_scope
+from ui import charts as ui_charts
 from ui import common, widgets
 
 common.ensure_entry_point()
@@ -194,25 +195,28 @@ def chart_config(name: str) -> dict:
             "toImageButtonOptions": {"format": "png", "filename": f"cem-{name}-{summary.month}", "scale": 2}}
 
 
+# The charts are built once per plan revision, filters, month and language (see ui.charts).
+shown = (common.database_url(), revision, filters, months.this_month(), lang)
 st.subheader(t("exec.section.monthly"))
-monthly = exec_charts.monthly_charts(summary, lang, t)
+monthly = cache(lambda: exec_charts.monthly_charts(summary, lang, t))  # the four are built together
 for pair in (("committed", "cumulative"), ("on_target", "resolved")):
     for column, name in zip(st.columns(2), pair):
-        with column:
-            st.plotly_chart(monthly[name], key=f"exec_chart_{name}", config=chart_config(name))
+        ui_charts.chart(lambda name=name: monthly()[name], cache_key=shown,
+                        key=f"exec_chart_{name}", config=chart_config(name), where=column)
 
 st.subheader(t("exec.section.where"))
 left, right = st.columns(2)
-with left:
-    st.plotly_chart(exec_charts.by_stage(summary, t), key="exec_chart_by_stage", config=chart_config("by_stage"))
-with right:
-    st.plotly_chart(exec_charts.by_department(summary, t), key="exec_chart_by_department",
-                    config=chart_config("by_department"))
+ui_charts.chart(lambda: exec_charts.by_stage(summary, t), cache_key=shown, key="exec_chart_by_stage",
+                config=chart_config("by_stage"), where=left)
+ui_charts.chart(lambda: exec_charts.by_department(summary, t), cache_key=shown, key="exec_chart_by_department",
+                config=chart_config("by_department"), where=right)
 
 st.subheader(t("exec.section.emotion"))
 if many:
     st.selectbox(t("exec.emotion_journey"), list(journey_ids), format_func=names.get, key="exec_emotion_journey")
-st.plotly_chart(charts.emotion_curve(emotion_tree, t), key="exec_chart_emotion", config=chart_config("emotion"))
+ui_charts.chart(lambda: charts.emotion_curve(emotion_tree, t), key="exec_chart_emotion",
+                cache_key=(common.database_url(), tree.journey.revision, emotion_journey, tuple(stage_ids), lang),
+                config=chart_config("emotion"))
 
 # ---------------------------------------------------------------- revenue at risk
 with common.db() as session:

@@ -3,6 +3,7 @@ to the first, with open pain points per stage."""
 import streamlit as st
 
 from cem.journey import charts
+from ui import charts as ui_charts
 from ui import common
 from ui.live import watch
 
@@ -25,4 +26,5 @@ cols[1].metric(t("cycle.steps"), len(steps))
 cols[2].metric(t("cycle.open_pains"), sum(1 for p in pains if p.status == "open"))
 cols[3].metric(t("cycle.ideas"), sum(len(view.ideas) for _, view in steps))
 
-st.plotly_chart(charts.cycle_diagram(tree, t), key="cycle_chart", config={"displaylogo": False})
+ui_charts.chart(lambda: charts.cycle_diagram(tree, t), key="cycle_chart", config={"displaylogo": False},
+                cache_key=(common.database_url(), journey_id, tree.journey.revision, common.lang()))
