@@ -57,6 +57,12 @@ def picker(at: AppTest, key: str):
     return next(s for s in at.selectbox if (s.key or "").startswith(f"{key}_pick_"))
 
 
+def open_tab(at: AppTest, key: str, label_key: str, lang: str = "en") -> AppTest:
+    """Open the tab `label_key` of the tabs `key` (tabs that run only the open one)."""
+    at.session_state[key] = i18n.t(label_key, lang)
+    return at.run()
+
+
 def db_session(url):
     return session_scope(get_engine(url))
 

@@ -12,6 +12,7 @@ from sqlmodel import select
 from cem.core import i18n, months
 from cem.improvement import plan
 from cem.core.models import CheckIn, Meeting
+from tests.test_pages import open_tab
 from tests.test_pages_plan import app_db, assert_fine, db_session, open_page, sample_tree, texts  # noqa: F401
 
 pytestmark = pytest.mark.pages
@@ -56,7 +57,8 @@ def record(app_db, team, values: dict[int, int], month: str = MONTH) -> None:
 def test_evaluation_reads_counts_and_averages(team, app_db, lang):
     """Ann +30 (from 40 to 70), Bo +20, Cy +5 against 20 each: "2 of 3 on target", average gain 18.3, the rule explained."""
     record(app_db, team, dict(zip(team["tasks"], (70, 20, 5))))
-    at = open_page("pages/improvement/monthly.py", lang)
+    at = open_tab(open_page("pages/improvement/monthly.py", lang), "monthly_tabs", "plan.monthly.tab_evaluation",
+                  lang)
     on_page = texts(at)
     assert i18n.t("fig.headline", lang, n=2, m=3, gain="18.3", tier="20") in on_page
     assert i18n.t("fig.rule", lang) in on_page

@@ -18,6 +18,7 @@ from cem.journey import services
 from cem.core.db import get_engine, session_scope
 from cem.core.models import Commitment, Meeting, Task
 from cem.journey.templates import seed_sample_journey
+from tests.test_pages import open_tab
 
 pytestmark = pytest.mark.pages
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -190,6 +191,7 @@ def test_create_a_task_from_a_measure(planned, app_db):
     step, measure = next((s, m) for _, s in tree.all_steps() for ms in s.measures.values() for m in ms
                          if m.text != planned["title"])
     at = open_page("pages/improvement/tasks.py")
+    open_tab(at, "tasks_tabs", "plan.tasks.tab_new")
     at.selectbox(key="tasks_new_step").set_value(step.step.id).run()
     at.selectbox(key="tasks_new_source").set_value(f"measure:{measure.id}")
     at.selectbox(key="tasks_new_owner").set_value(planned["bob"])
@@ -200,6 +202,7 @@ def test_create_a_task_from_a_measure(planned, app_db):
         task = session.exec(select(Task).where(Task.measure_id == measure.id)).one()
     assert (task.title, task.owner_id, task.start_month, task.due_month) == \
         (measure.text, planned["bob"], MONTH, months.add(MONTH, 1))
+    open_tab(at, "tasks_tabs", "plan.tasks.tab_all")
     tasks = table(at, "tasks_table")
     new = tasks[tasks["task"] == measure.text].iloc[0]
     assert (new["owner"], new["department"], new["phone"]) == ("Bob", "Support", "082-222-2222")
@@ -208,6 +211,7 @@ def test_create_a_task_from_a_measure(planned, app_db):
 def test_create_a_task_of_its_own(planned, app_db):
     """A task with its own title is attached to the chosen sub-step."""
     at = open_page("pages/improvement/tasks.py")
+    open_tab(at, "tasks_tabs", "plan.tasks.tab_new")
     at.selectbox(key="tasks_new_source").set_value("own").run()
     at.text_input(key="tasks_new_title").input("Train the call centre")
     at.button(key="tasks_new_submit").click().run()
@@ -220,6 +224,7 @@ def test_create_a_task_of_its_own(planned, app_db):
 def test_a_due_month_before_the_start_is_refused(planned):
     """Choosing a due month before the start month shows the reason and creates nothing."""
     at = open_page("pages/improvement/tasks.py")
+    open_tab(at, "tasks_tabs", "plan.tasks.tab_new")
     at.selectbox(key="tasks_new_source").set_value("own").run()
     at.text_input(key="tasks_new_title").input("Too late")
     at.selectbox(key="tasks_new_due").set_value(months.add(MONTH, -1))
@@ -251,6 +256,7 @@ def test_edit_and_delete_a_task(planned, app_db):
 def test_my_tasks_quick_check_in(planned, app_db):
     """Alice (an editor) sees her task under My tasks and records 40%."""
     at = open_page("pages/improvement/tasks.py", "en", "alice")
+    open_tab(at, "tasks_tabs", "plan.tasks.tab_mine")
     assert "tasks_new_submit" not in keys(at) and "tasks_edit_save" not in keys(at)
     at.number_input(key=f"tasks_mine_progress_{planned['task']}").set_value(40)
     at.text_input(key=f"tasks_mine_note_{planned['task']}").input("Half the table done")
@@ -283,6 +289,7 @@ def test_overdue_and_off_target_for_the_lead(planned, app_db):
         plan.set_commitments(session, journey_id=planned["journey"], month=MONTH, tiers={planned["task"]: 30},
                              user="lead")
     at = open_page("pages/improvement/tasks.py")
+    open_tab(at, "tasks_tabs", "plan.tasks.tab_attention")
     assert list(table(at, "tasks_off_target_table")["task"]) == [planned["title"]]
 
 
@@ -294,6 +301,7 @@ def test_the_behind_list_says_why(planned, app_db):
         plan.record_check_in(session, task_id=planned["task"], month=MONTH, progress=10,
                              reason="Waiting for the new signs", user="lead")
     at = open_page("pages/improvement/tasks.py")
+    open_tab(at, "tasks_tabs", "plan.tasks.tab_attention")
     assert list(table(at, "tasks_off_target_table")["reason"]) == ["Waiting for the new signs"]
 
 
@@ -320,6 +328,7 @@ def test_commit_record_evaluate_and_plan_the_next_month(planned, app_db):
     assert (commitment.task_id, commitment.month, commitment.tier) == (task_id, MONTH, 30)
     assert table(at, "monthly_plan_grid")["tier"].tolist() == [30]
 
+    open_tab(at, "monthly_tabs", "plan.monthly.tab_check_in")
     typed(at, f"monthly_check_in_table_{journey_id}_{MONTH}", {0: {"new": 35, "note": "Table published"}})
     at.button(key="monthly_record").click().run()
     assert_fine(at)
@@ -329,6 +338,7 @@ def test_commit_record_evaluate_and_plan_the_next_month(planned, app_db):
         [check_in] = plan.month_check_ins(session, task_id)
     assert (check_in.progress, check_in.note) == (35, "Table published")
 
+    open_tab(at, "monthly_tabs", "plan.monthly.tab_evaluation")
     evaluation = table(at, "monthly_eval_table")
     assert evaluation.iloc[0][["name", "tasks", "on_target", "committed", "achieved"]].tolist() == ["30%", 1, 1, 30, 35]
     at.segmented_control(key="monthly_eval_by").set_value("department").run()
@@ -355,6 +365,7 @@ def test_a_typed_plan_survives_another_page_and_a_refused_check_in_names_its_row
     assert table(at, "monthly_plan_grid")["tier"].tolist() == [20]
     assert at.button(key="monthly_plan_save").label.endswith("(1 not saved yet)")
 
+    open_tab(at, "monthly_tabs", "plan.monthly.tab_check_in")
     typed(at, f"monthly_check_in_table_{journey_id}_{MONTH}", {0: {"note": "Waiting for the printer"}})
     at.button(key="monthly_record").click().run()
     assert any("Row 1" in e.value and "Progress" in e.value for e in at.error), [e.value for e in at.error]
@@ -371,7 +382,7 @@ def test_check_ins_are_kept_and_below_target_is_shown(planned, app_db):
     with db_session(app_db) as session:
         plan.set_commitments(session, journey_id=planned["journey"], month=MONTH, tiers={task_id: 30}, user="lead")
         plan.record_check_in(session, task_id=task_id, month=MONTH, progress=20, note="first", user="lead")
-    at = open_page("pages/improvement/monthly.py")
+    at = open_tab(open_page("pages/improvement/monthly.py"), "monthly_tabs", "plan.monthly.tab_check_in")
     typed(at, f"monthly_check_in_table_{planned['journey']}_{MONTH}", {0: {"new": 10}})
     at.button(key="monthly_record").click().run()
     assert_fine(at)
@@ -437,6 +448,7 @@ def test_record_a_meeting_and_find_it(planned, app_db, downloads):
     assert [p.name for p in view.attendees] == ["Alice", "Bob"]
     assert (check_in.progress, check_in.meeting_id) == (15, meeting.id)
 
+    open_tab(at, "meetings_tabs", "plan.meetings.tab_past")
     at.text_input(key="meetings_search").input("kick").run()
     assert [e.label for e in at.expander if "Kick" in e.label]
     data = downloaded(at, "meetings_download", downloads)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import runpy
 import zlib
-from datetime import timezone
+from datetime import date, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from contextlib import contextmanager
 from functools import partial
@@ -298,6 +298,21 @@ def start(key: str, value, *, saved=None) -> str:
         st.session_state[key] = value
     st.session_state[f"{key}_seen"] = saved
     return key
+
+
+KEPT_TYPES = (str, int, float, date, list, tuple, type(None))
+
+
+def keep_typed(*prefixes: str) -> None:
+    """Keep what was typed in the widgets whose keys start with `prefixes`
+    while they are not drawn (a closed tab that does not run, another
+    page): Streamlit forgets an undrawn widget's value at the end of a run,
+    but keeps a value the script set itself. Call before drawing them.
+    Buttons (and check boxes: both True or False) are never kept."""
+    for key in [k for k in st.session_state.keys() if isinstance(k, str) and k.startswith(prefixes)]:
+        value = st.session_state[key]
+        if isinstance(value, KEPT_TYPES) and type(value) is not bool:
+            st.session_state[key] = value
 
 
 def forget(*keys: str) -> None:

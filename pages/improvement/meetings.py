@@ -92,115 +92,119 @@ with common.db() as session:
     last = plan.list_meetings(session, journey_id)[:1]
 
 tab_names = ([t("plan.meetings.tab_record")] if may_record_meeting else []) + [t("plan.meetings.tab_past")]
-tabs = st.tabs(tab_names, key="meetings_tabs")
+# Only the open tab runs (on_change="rerun"); the minutes being typed stay.
+common.keep_typed("meetings_")
+tabs = st.tabs(tab_names, key="meetings_tabs", on_change="rerun")
 
 # ---------------------------------------------------------------- record a meeting
 if may_record_meeting:
-    with tabs[0]:
-        if last and last[0].meeting.decisions:
-            with st.container(border=True, key="meetings_last_decisions"):
-                st.markdown(f"**{t('plan.meetings.last_decisions', day=day_label(last[0].meeting.held_on))}**")
-                st.markdown(lines(last[0].meeting.decisions))
-        if not people:
-            st.caption(t("plan.tasks.no_people"))
-            st.page_link("pages/improvement/people.py", label=t("page.people"), icon="👥")
-        team_ids = [p.id for p in ([team.lead, team.secretary] + team.members) if p is not None]
-        choosable = list(dict.fromkeys([p.id for p in people if p.active] + team_ids))
-        # Outside the form, so the agenda and the progress boxes follow the date as it is typed.
-        held_on = day_field(t("plan.col.meeting_date"), key="meetings_date", start=date.today(),
-                            column="plan.col.meeting_date")
-        month = plan.meeting_month(held_on) if held_on else this_month
-        st.caption(t("fig.meeting_month", month=months.label(month, lang)))
-        if for_team and not may_plan:
-            st.caption(t("fig.secretary_records"))
-        agenda_rows = [r for r in plan.proposed_agenda(rows, month)[:AGENDA_LENGTH]
-                       if for_team or (r.owner is not None and r.owner.username == user)]
-        form_keys = ["meetings_title", "meetings_attendees", f"meetings_agenda_{month}", "meetings_notes",
-                     "meetings_decisions", "meetings_date"] + \
-            [f"meetings_{kind}_{month}_{r.task.id}" for r in agenda_rows for kind in ("progress", "reason")]
-        with st.form("meetings_form", border=True):
-            title = st.text_input(t("plan.col.meeting_title"), max_chars=200, key=start("meetings_title", ""),
-                                     placeholder=t("plan.meetings.title_placeholder"))
-            picked = st.session_state.get("meetings_attendees", [])
-            if any(p not in choosable for p in picked):  # someone set aside meanwhile is no longer offered
-                st.session_state["meetings_attendees"] = [p for p in picked if p in choosable]
-            attendees = st.multiselect(t("plan.meetings.attendees"), choosable, format_func=person_label,
-                                       placeholder=t("plan.meetings.attendees_placeholder"),
-                                       key=start("meetings_attendees", team_ids))
-            agenda = st.text_area(t("plan.col.agenda"), max_chars=5000, height=160, help=t("plan.meetings.agenda_help"),
-                                  key=start(f"meetings_agenda_{month}",
-                                            plan.agenda_text(rows, month, t, limit=AGENDA_LENGTH)))
-            notes = st.text_area(t("plan.col.notes"), max_chars=10000, height=120, key=start("meetings_notes", ""))
-            decisions = st.text_area(t("plan.col.decisions"), max_chars=5000, height=100,
-                                     help=t("plan.meetings.decisions_help"), key=start("meetings_decisions", ""))
-            reported: dict[int, tuple[int, str]] = {}
-            if agenda_rows:
-                st.markdown(f"**{t('plan.meetings.updates')}**")
-                st.caption(t("plan.meetings.updates_help"))
-                for row in agenda_rows:
-                    name, value, why = st.columns([3, 1, 2], vertical_alignment="center")
-                    tier = row.figures.commitments.get(month)
-                    name.markdown(f"{common.md(row.task.title)}  \n"
-                                  f":small[{common.md(row.owner.name if row.owner else t('plan.no_owner'))} · "
-                                  f"{t('plan.col.tier')} {f'{tier}%' if tier else '—'}]")
-                    progress = value.number_input(
-                        t("plan.col.progress"), min_value=0, max_value=100, step=5,
-                        key=start(f"meetings_progress_{month}_{row.task.id}", row.progress(month)))
-                    reason = why.text_input(t("plan.col.behind_reason"), max_chars=2000,
-                                            help=t("fig.behind_reason_help"),
-                                            key=start(f"meetings_reason_{month}_{row.task.id}", ""))
-                    reported[row.task.id] = (progress, reason)
-            submitted = st.form_submit_button(t("plan.meetings.record"), type="primary", icon="📝",
-                                              key="meetings_submit")
-        if submitted and held_on is None:  # the date was refused: say so again by the button, save nothing
-            try:
-                months.parse_day(st.session_state.get("meetings_date", ""), column="plan.col.meeting_date")
-            except CemError as error:
-                common.show_error(error)
-        elif submitted:
-            # Only what was changed in the form: a figure someone recorded meanwhile is not overwritten.
-            changed = {task_id: (value, reason.strip()) for task_id, (value, reason) in reported.items()
-                       if value != st.session_state.get(f"meetings_progress_{month}_{task_id}_from") or reason.strip()}
-            try:
-                note = t("plan.meetings.update_note", day=day_label(held_on))
-                with common.db() as session:  # the meeting and its task updates, all or nothing
-                    plan.record_meeting(session, journey_id=journey_id, held_on=held_on, title=title, agenda=agenda,
-                                        notes=notes, decisions=decisions, attendee_ids=attendees, user=user,
-                                        check_ins={task_id: plan.Report(value, note, reason)
-                                                   for task_id, (value, reason) in changed.items()})
-            except CemError as error:
-                common.show_error(error)
-            else:
-                common.forget(*form_keys)
-                common.flash(t("plan.meetings.recorded", day=day_label(held_on), n=len(changed)))
-                st.rerun()
+    if tabs[0].open:
+        with tabs[0]:
+            if last and last[0].meeting.decisions:
+                with st.container(border=True, key="meetings_last_decisions"):
+                    st.markdown(f"**{t('plan.meetings.last_decisions', day=day_label(last[0].meeting.held_on))}**")
+                    st.markdown(lines(last[0].meeting.decisions))
+            if not people:
+                st.caption(t("plan.tasks.no_people"))
+                st.page_link("pages/improvement/people.py", label=t("page.people"), icon="👥")
+            team_ids = [p.id for p in ([team.lead, team.secretary] + team.members) if p is not None]
+            choosable = list(dict.fromkeys([p.id for p in people if p.active] + team_ids))
+            # Outside the form, so the agenda and the progress boxes follow the date as it is typed.
+            held_on = day_field(t("plan.col.meeting_date"), key="meetings_date", start=date.today(),
+                                column="plan.col.meeting_date")
+            month = plan.meeting_month(held_on) if held_on else this_month
+            st.caption(t("fig.meeting_month", month=months.label(month, lang)))
+            if for_team and not may_plan:
+                st.caption(t("fig.secretary_records"))
+            agenda_rows = [r for r in plan.proposed_agenda(rows, month)[:AGENDA_LENGTH]
+                           if for_team or (r.owner is not None and r.owner.username == user)]
+            form_keys = ["meetings_title", "meetings_attendees", f"meetings_agenda_{month}", "meetings_notes",
+                         "meetings_decisions", "meetings_date"] + \
+                [f"meetings_{kind}_{month}_{r.task.id}" for r in agenda_rows for kind in ("progress", "reason")]
+            with st.form("meetings_form", border=True):
+                title = st.text_input(t("plan.col.meeting_title"), max_chars=200, key=start("meetings_title", ""),
+                                         placeholder=t("plan.meetings.title_placeholder"))
+                picked = st.session_state.get("meetings_attendees", [])
+                if any(p not in choosable for p in picked):  # someone set aside meanwhile is no longer offered
+                    st.session_state["meetings_attendees"] = [p for p in picked if p in choosable]
+                attendees = st.multiselect(t("plan.meetings.attendees"), choosable, format_func=person_label,
+                                           placeholder=t("plan.meetings.attendees_placeholder"),
+                                           key=start("meetings_attendees", team_ids))
+                agenda = st.text_area(t("plan.col.agenda"), max_chars=5000, height=160, help=t("plan.meetings.agenda_help"),
+                                      key=start(f"meetings_agenda_{month}",
+                                                plan.agenda_text(rows, month, t, limit=AGENDA_LENGTH)))
+                notes = st.text_area(t("plan.col.notes"), max_chars=10000, height=120, key=start("meetings_notes", ""))
+                decisions = st.text_area(t("plan.col.decisions"), max_chars=5000, height=100,
+                                         help=t("plan.meetings.decisions_help"), key=start("meetings_decisions", ""))
+                reported: dict[int, tuple[int, str]] = {}
+                if agenda_rows:
+                    st.markdown(f"**{t('plan.meetings.updates')}**")
+                    st.caption(t("plan.meetings.updates_help"))
+                    for row in agenda_rows:
+                        name, value, why = st.columns([3, 1, 2], vertical_alignment="center")
+                        tier = row.figures.commitments.get(month)
+                        name.markdown(f"{common.md(row.task.title)}  \n"
+                                      f":small[{common.md(row.owner.name if row.owner else t('plan.no_owner'))} · "
+                                      f"{t('plan.col.tier')} {f'{tier}%' if tier else '—'}]")
+                        progress = value.number_input(
+                            t("plan.col.progress"), min_value=0, max_value=100, step=5,
+                            key=start(f"meetings_progress_{month}_{row.task.id}", row.progress(month)))
+                        reason = why.text_input(t("plan.col.behind_reason"), max_chars=2000,
+                                                help=t("fig.behind_reason_help"),
+                                                key=start(f"meetings_reason_{month}_{row.task.id}", ""))
+                        reported[row.task.id] = (progress, reason)
+                submitted = st.form_submit_button(t("plan.meetings.record"), type="primary", icon="📝",
+                                                  key="meetings_submit")
+            if submitted and held_on is None:  # the date was refused: say so again by the button, save nothing
+                try:
+                    months.parse_day(st.session_state.get("meetings_date", ""), column="plan.col.meeting_date")
+                except CemError as error:
+                    common.show_error(error)
+            elif submitted:
+                # Only what was changed in the form: a figure someone recorded meanwhile is not overwritten.
+                changed = {task_id: (value, reason.strip()) for task_id, (value, reason) in reported.items()
+                           if value != st.session_state.get(f"meetings_progress_{month}_{task_id}_from") or reason.strip()}
+                try:
+                    note = t("plan.meetings.update_note", day=day_label(held_on))
+                    with common.db() as session:  # the meeting and its task updates, all or nothing
+                        plan.record_meeting(session, journey_id=journey_id, held_on=held_on, title=title, agenda=agenda,
+                                            notes=notes, decisions=decisions, attendee_ids=attendees, user=user,
+                                            check_ins={task_id: plan.Report(value, note, reason)
+                                                       for task_id, (value, reason) in changed.items()})
+                except CemError as error:
+                    common.show_error(error)
+                else:
+                    common.forget(*form_keys)
+                    common.flash(t("plan.meetings.recorded", day=day_label(held_on), n=len(changed)))
+                    st.rerun()
 
 # ---------------------------------------------------------------- past meetings
-with tabs[-1]:
-    search = st.text_input(t("plan.meetings.search"), key="meetings_search", max_chars=200,
-                           placeholder=t("plan.meetings.search_placeholder"))
-    with common.db() as session:
-        found = plan.list_meetings(session, journey_id, search=search)
-        updates = plan.meeting_check_ins(session, [view.meeting.id for view in found])
-    if not found:
-        st.info(t("plan.meetings.none_found") if search.strip() else t("plan.meetings.none"))
-    else:
-        st.download_button(t("plan.meetings.download", n=len(found)), meetings_csv(found, updates),
-                           file_name=safe_file_name(t("plan.meetings.csv_file", name=journey.name), "csv"),
-                           mime="text/csv", icon="⬇️",
-                           key="meetings_download", on_click="ignore")
-    for number, view in enumerate(found):
-        meeting = view.meeting
-        heading = day_label(meeting.held_on) + (f" — {common.md(meeting.title)}" if meeting.title else "")
-        with st.expander(heading, icon="📝", expanded=number == 0, key=f"meetings_view_{meeting.id}"):
-            names = ", ".join(common.md(p.name) for p in view.attendees) or "—"
-            st.markdown(f"**{t('plan.meetings.attendees')}:** {names}")
-            for label, text in ((t("plan.col.agenda"), meeting.agenda), (t("plan.col.notes"), meeting.notes),
-                                (t("plan.col.decisions"), meeting.decisions)):
-                if text:
-                    st.markdown(f"**{label}**")
-                    st.markdown(lines(text))
-            if updates.get(meeting.id):
-                st.markdown(f"**{t('plan.meetings.updates')}**")
-                st.markdown("  \n".join(update_line(c, title) for c, title in updates[meeting.id]))
-            st.caption(t("plan.meetings.recorded_by", who=common.md(meeting.created_by)))
+if tabs[-1].open:
+    with tabs[-1]:
+        search = st.text_input(t("plan.meetings.search"), key="meetings_search", max_chars=200,
+                               placeholder=t("plan.meetings.search_placeholder"))
+        with common.db() as session:
+            found = plan.list_meetings(session, journey_id, search=search)
+            updates = plan.meeting_check_ins(session, [view.meeting.id for view in found])
+        if not found:
+            st.info(t("plan.meetings.none_found") if search.strip() else t("plan.meetings.none"))
+        else:
+            st.download_button(t("plan.meetings.download", n=len(found)), meetings_csv(found, updates),
+                               file_name=safe_file_name(t("plan.meetings.csv_file", name=journey.name), "csv"),
+                               mime="text/csv", icon="⬇️",
+                               key="meetings_download", on_click="ignore")
+        for number, view in enumerate(found):
+            meeting = view.meeting
+            heading = day_label(meeting.held_on) + (f" — {common.md(meeting.title)}" if meeting.title else "")
+            with st.expander(heading, icon="📝", expanded=number == 0, key=f"meetings_view_{meeting.id}"):
+                names = ", ".join(common.md(p.name) for p in view.attendees) or "—"
+                st.markdown(f"**{t('plan.meetings.attendees')}:** {names}")
+                for label, text in ((t("plan.col.agenda"), meeting.agenda), (t("plan.col.notes"), meeting.notes),
+                                    (t("plan.col.decisions"), meeting.decisions)):
+                    if text:
+                        st.markdown(f"**{label}**")
+                        st.markdown(lines(text))
+                if updates.get(meeting.id):
+                    st.markdown(f"**{t('plan.meetings.updates')}**")
+                    st.markdown("  \n".join(update_line(c, title) for c, title in updates[meeting.id]))
+                st.caption(t("plan.meetings.recorded_by", who=common.md(meeting.created_by)))

@@ -109,218 +109,224 @@ def choosable(key: str, options) -> str:
     return key
 
 
+# Only the open tab runs (on_change="rerun"); what is typed in the others stays.
+common.keep_typed("tasks_new_", "tasks_edit_", "tasks_mine_", "tasks_attention_", "tasks_status_filter")
 tab_names = [t("plan.tasks.tab_all"), t("plan.tasks.tab_mine"), t("plan.tasks.tab_attention")]
 if may_plan:
     tab_names.insert(1, t("plan.tasks.tab_new"))
 tabs = dict(zip(["all", "new", "mine", "attention"] if may_plan else ["all", "mine", "attention"],
-                st.tabs(tab_names, key="tasks_tabs")))
+                st.tabs(tab_names, key="tasks_tabs", on_change="rerun")))
 
 # ---------------------------------------------------------------- (a) all tasks of the journey
-with tabs["all"]:
-    statuses = st.pills(t("plan.tasks.show_status"), TASK_STATUSES, selection_mode="multi",
-                        format_func=lambda s: t(f"plan.status.{s}"),
-                        key=common.start("tasks_status_filter", list(TASK_STATUSES)))
-    shown = [r for r in rows if r.task.status in statuses]
-    if shown:
-        task_table(shown, "tasks_table", ALL_COLUMNS)
-    elif rows:
-        st.info(t("plan.tasks.none_with_status"))
-    else:
-        st.info(t("plan.tasks.none"))
+if tabs["all"].open:
+    with tabs["all"]:
+        statuses = st.pills(t("plan.tasks.show_status"), TASK_STATUSES, selection_mode="multi",
+                            format_func=lambda s: t(f"plan.status.{s}"),
+                            key=common.start("tasks_status_filter", list(TASK_STATUSES)))
+        shown = [r for r in rows if r.task.status in statuses]
+        if shown:
+            task_table(shown, "tasks_table", ALL_COLUMNS)
+        elif rows:
+            st.info(t("plan.tasks.none_with_status"))
+        else:
+            st.info(t("plan.tasks.none"))
 
-    if may_plan and rows:
-        st.markdown(f"**{t('plan.tasks.edit')}**")
-        by_id = {r.task.id: r for r in rows}
-        task_id = st.selectbox(t("plan.tasks.pick"), list(by_id), key=choosable("tasks_edit_pick", by_id),
-                               format_func=lambda i: f"{shorten(by_id[i].task.title, 70)} — {place(by_id[i])}")
-        row = by_id[task_id]
-        task = row.task
-        saved = (task.id, task.version)  # another task picked, or saved: show the saved values
-        with st.form("tasks_edit_form", border=True):
-            title = st.text_input(t("plan.col.task"), max_chars=2000,
-                                  key=common.start("tasks_edit_title", task.title, saved=saved))
-            left, middle, right, far = st.columns(4)
-            owner_id = left.selectbox(t("plan.table.owner"), owner_choices(task.owner_id), format_func=person_label,
-                                      key=common.start("tasks_edit_owner", task.owner_id or NOBODY, saved=saved))
-            choices = month_choices(task.start_month, task.due_month)
-            start_month = middle.selectbox(t("plan.col.start_month"), choices, format_func=month_label,
-                                           key=common.start("tasks_edit_start", task.start_month, saved=saved))
-            due_month = right.selectbox(t("plan.col.due_month"), choices, format_func=month_label,
-                                        key=common.start("tasks_edit_due", task.due_month, saved=saved))
-            status = far.selectbox(t("col.status"), TASK_STATUSES, format_func=lambda s: t(f"plan.status.{s}"),
-                                   key=common.start("tasks_edit_status", task.status, saved=saved))
-            description = st.text_area(t("col.description"), max_chars=2000, height=68,
-                                       key=common.start("tasks_edit_description", task.description, saved=saved))
-            save = st.form_submit_button(t("common.save"), type="primary", icon="💾", key="tasks_edit_save")
-        if save:
-            try:
-                with common.db() as session:
-                    plan.update_task(session, task_id=task.id, version=task.version, title=title,
-                                     owner_id=owner_id, start_month=start_month, due_month=due_month, status=status,
-                                     description=description, user=user)
-            except CemError as error:
-                common.show_error(error)
-            else:
-                common.flash(t("common.saved"))
-                st.rerun()
-        if st.button(t("plan.tasks.delete"), key="tasks_delete", icon="🗑️", help=t("plan.tasks.delete_help")):
-            try:
-                with common.db() as session:
-                    plan.delete_task(session, task_id=task.id, user=user)
-            except CemError as error:
-                common.show_error(error)
-            else:
-                common.flash(t("plan.tasks.deleted", title=common.md(shorten(task.title, 60))), icon="🗑️")
-                st.rerun()
+        if may_plan and rows:
+            st.markdown(f"**{t('plan.tasks.edit')}**")
+            by_id = {r.task.id: r for r in rows}
+            task_id = st.selectbox(t("plan.tasks.pick"), list(by_id), key=choosable("tasks_edit_pick", by_id),
+                                   format_func=lambda i: f"{shorten(by_id[i].task.title, 70)} — {place(by_id[i])}")
+            row = by_id[task_id]
+            task = row.task
+            saved = (task.id, task.version)  # another task picked, or saved: show the saved values
+            with st.form("tasks_edit_form", border=True):
+                title = st.text_input(t("plan.col.task"), max_chars=2000,
+                                      key=common.start("tasks_edit_title", task.title, saved=saved))
+                left, middle, right, far = st.columns(4)
+                owner_id = left.selectbox(t("plan.table.owner"), owner_choices(task.owner_id), format_func=person_label,
+                                          key=common.start("tasks_edit_owner", task.owner_id or NOBODY, saved=saved))
+                choices = month_choices(task.start_month, task.due_month)
+                start_month = middle.selectbox(t("plan.col.start_month"), choices, format_func=month_label,
+                                               key=common.start("tasks_edit_start", task.start_month, saved=saved))
+                due_month = right.selectbox(t("plan.col.due_month"), choices, format_func=month_label,
+                                            key=common.start("tasks_edit_due", task.due_month, saved=saved))
+                status = far.selectbox(t("col.status"), TASK_STATUSES, format_func=lambda s: t(f"plan.status.{s}"),
+                                       key=common.start("tasks_edit_status", task.status, saved=saved))
+                description = st.text_area(t("col.description"), max_chars=2000, height=68,
+                                           key=common.start("tasks_edit_description", task.description, saved=saved))
+                save = st.form_submit_button(t("common.save"), type="primary", icon="💾", key="tasks_edit_save")
+            if save:
+                try:
+                    with common.db() as session:
+                        plan.update_task(session, task_id=task.id, version=task.version, title=title,
+                                         owner_id=owner_id, start_month=start_month, due_month=due_month, status=status,
+                                         description=description, user=user)
+                except CemError as error:
+                    common.show_error(error)
+                else:
+                    common.flash(t("common.saved"))
+                    st.rerun()
+            if st.button(t("plan.tasks.delete"), key="tasks_delete", icon="🗑️", help=t("plan.tasks.delete_help")):
+                try:
+                    with common.db() as session:
+                        plan.delete_task(session, task_id=task.id, user=user)
+                except CemError as error:
+                    common.show_error(error)
+                else:
+                    common.flash(t("plan.tasks.deleted", title=common.md(shorten(task.title, 60))), icon="🗑️")
+                    st.rerun()
 
 # ---------------------------------------------------------------- (b) a new task
 if may_plan:
-    with tabs["new"]:
-        steps = tree.all_steps()
-        if not steps:
-            st.info(t("editor.add_step_first"))
-        else:
-            numbered = {}
-            for a, stage_view in enumerate(tree.stages, 1):
-                for b, step_view in enumerate(stage_view.steps, 1):
-                    numbered[step_view.step.id] = (f"{a}.{b}", stage_view, step_view)
+    if tabs["new"].open:
+        with tabs["new"]:
+            steps = tree.all_steps()
+            if not steps:
+                st.info(t("editor.add_step_first"))
+            else:
+                numbered = {}
+                for a, stage_view in enumerate(tree.stages, 1):
+                    for b, step_view in enumerate(stage_view.steps, 1):
+                        numbered[step_view.step.id] = (f"{a}.{b}", stage_view, step_view)
 
-            def step_label(step_id: int) -> str:
-                number, stage_view, step_view = numbered[step_id]
-                measures = sum(len(m) for m in step_view.measures.values())
-                return t("plan.tasks.step_option", number=number, stage=stage_view.stage.name,
-                         step=step_view.step.name, measures=measures, ideas=len(step_view.ideas))
+                def step_label(step_id: int) -> str:
+                    number, stage_view, step_view = numbered[step_id]
+                    measures = sum(len(m) for m in step_view.measures.values())
+                    return t("plan.tasks.step_option", number=number, stage=stage_view.stage.name,
+                             step=step_view.step.name, measures=measures, ideas=len(step_view.ideas))
 
-            step_id = st.selectbox(t("plan.tasks.pick_step"), list(numbered), format_func=step_label,
-                                   key=choosable("tasks_new_step", numbered), help=t("plan.tasks.pick_step_help"))
-            step_view = numbered[step_id][2]
-            measures = {m.id: m for ms in step_view.measures.values() for m in ms}
-            ideas = {i.id: i for i in step_view.ideas}
-            with_task = {("measure", r.task.measure_id) for r in rows} | {("idea", r.task.idea_id) for r in rows}
-            kind_icon = {"prevention": "🛡️", "fix": "🔧"}
+                step_id = st.selectbox(t("plan.tasks.pick_step"), list(numbered), format_func=step_label,
+                                       key=choosable("tasks_new_step", numbered), help=t("plan.tasks.pick_step_help"))
+                step_view = numbered[step_id][2]
+                measures = {m.id: m for ms in step_view.measures.values() for m in ms}
+                ideas = {i.id: i for i in step_view.ideas}
+                with_task = {("measure", r.task.measure_id) for r in rows} | {("idea", r.task.idea_id) for r in rows}
+                kind_icon = {"prevention": "🛡️", "fix": "🔧"}
 
-            def source_label(source: str) -> str:
+                def source_label(source: str) -> str:
+                    kind, _, number = source.partition(":")
+                    if kind == "own":
+                        return "✏️ " + t("plan.tasks.source_own")
+                    item_id = int(number)
+                    if kind == "measure":
+                        measure = measures[item_id]
+                        text = f"{kind_icon.get(measure.kind, '')} {t('kind.' + measure.kind)}: {shorten(measure.text, 90)}"
+                    else:
+                        text = f"💡 {t('plan.tasks.idea')}: {shorten(ideas[item_id].text, 90)}"
+                    return text + (f" ({t('plan.tasks.already_task')})" if (kind, item_id) in with_task else "")
+
+                sources = [f"measure:{i}" for i in measures] + [f"idea:{i}" for i in ideas] + ["own"]
+                untaken = [i for i, src in enumerate(sources) if src == "own" or
+                           (src.partition(":")[0], int(src.partition(":")[2])) not in with_task]
+                # Starts at the first measure or idea that is not a task yet, and moves on once it is.
+                source = st.selectbox(t("plan.tasks.source"), sources, format_func=source_label,
+                                      key=common.start("tasks_new_source", sources[untaken[0]], saved=(step_id, untaken[0])))
                 kind, _, number = source.partition(":")
-                if kind == "own":
-                    return "✏️ " + t("plan.tasks.source_own")
-                item_id = int(number)
-                if kind == "measure":
-                    measure = measures[item_id]
-                    text = f"{kind_icon.get(measure.kind, '')} {t('kind.' + measure.kind)}: {shorten(measure.text, 90)}"
-                else:
-                    text = f"💡 {t('plan.tasks.idea')}: {shorten(ideas[item_id].text, 90)}"
-                return text + (f" ({t('plan.tasks.already_task')})" if (kind, item_id) in with_task else "")
-
-            sources = [f"measure:{i}" for i in measures] + [f"idea:{i}" for i in ideas] + ["own"]
-            untaken = [i for i, src in enumerate(sources) if src == "own" or
-                       (src.partition(":")[0], int(src.partition(":")[2])) not in with_task]
-            # Starts at the first measure or idea that is not a task yet, and moves on once it is.
-            source = st.selectbox(t("plan.tasks.source"), sources, format_func=source_label,
-                                  key=common.start("tasks_new_source", sources[untaken[0]], saved=(step_id, untaken[0])))
-            kind, _, number = source.partition(":")
-            new_keys = ("tasks_new_title", "tasks_new_description", "tasks_new_owner", "tasks_new_start",
-                        "tasks_new_due")
-            with st.form("tasks_new_form", border=True):
-                if kind == "own":
-                    title = st.text_input(t("plan.col.task"), max_chars=2000, key=common.start("tasks_new_title", ""))
-                else:
-                    title = ""
-                    st.caption(t("plan.tasks.title_from_source"))
-                description = st.text_area(t("col.description"), max_chars=2000, height=68,
-                                           key=common.start("tasks_new_description", ""))
-                left, middle, right = st.columns([2, 1, 1])
-                owner_id = left.selectbox(t("plan.table.owner"), owner_choices(), format_func=person_label,
-                                          key=common.start("tasks_new_owner", NOBODY), help=t("plan.tasks.owner_help"))
-                choices = month_choices()
-                start_month = middle.selectbox(t("plan.col.start_month"), choices, format_func=month_label,
-                                               key=common.start("tasks_new_start", this_month))
-                due_month = right.selectbox(t("plan.col.due_month"), choices, format_func=month_label,
-                                            key=common.start("tasks_new_due", months.add(this_month, 2)),
-                                            help=t("plan.tasks.due_help"))
-                created = st.form_submit_button(t("plan.tasks.create"), type="primary", icon="➕",
-                                                key="tasks_new_submit")
-            if not people:
-                st.caption(t("plan.tasks.no_people"))
-                st.page_link("pages/improvement/people.py", label=t("page.people"), icon="👥")
-            if created:
-                try:
-                    with common.db() as session:
-                        common_values = dict(start_month=start_month, due_month=due_month, owner_id=owner_id,
-                                             description=description, user=user)
-                        if kind == "measure":
-                            new = plan.task_from_measure(session, measure_id=int(number), **common_values)
-                        elif kind == "idea":
-                            new = plan.task_from_idea(session, idea_id=int(number), **common_values)
-                        else:
-                            new = plan.create_task(session, step_id=step_id, title=title, **common_values)
-                        new_title = shorten(new.title, 60)
-                except CemError as error:
-                    common.show_error(error)
-                else:
-                    common.forget(*new_keys)
-                    common.flash(t("plan.tasks.created", title=common.md(new_title)))
-                    st.rerun()
+                new_keys = ("tasks_new_title", "tasks_new_description", "tasks_new_owner", "tasks_new_start",
+                            "tasks_new_due")
+                with st.form("tasks_new_form", border=True):
+                    if kind == "own":
+                        title = st.text_input(t("plan.col.task"), max_chars=2000, key=common.start("tasks_new_title", ""))
+                    else:
+                        title = ""
+                        st.caption(t("plan.tasks.title_from_source"))
+                    description = st.text_area(t("col.description"), max_chars=2000, height=68,
+                                               key=common.start("tasks_new_description", ""))
+                    left, middle, right = st.columns([2, 1, 1])
+                    owner_id = left.selectbox(t("plan.table.owner"), owner_choices(), format_func=person_label,
+                                              key=common.start("tasks_new_owner", NOBODY), help=t("plan.tasks.owner_help"))
+                    choices = month_choices()
+                    start_month = middle.selectbox(t("plan.col.start_month"), choices, format_func=month_label,
+                                                   key=common.start("tasks_new_start", this_month))
+                    due_month = right.selectbox(t("plan.col.due_month"), choices, format_func=month_label,
+                                                key=common.start("tasks_new_due", months.add(this_month, 2)),
+                                                help=t("plan.tasks.due_help"))
+                    created = st.form_submit_button(t("plan.tasks.create"), type="primary", icon="➕",
+                                                    key="tasks_new_submit")
+                if not people:
+                    st.caption(t("plan.tasks.no_people"))
+                    st.page_link("pages/improvement/people.py", label=t("page.people"), icon="👥")
+                if created:
+                    try:
+                        with common.db() as session:
+                            common_values = dict(start_month=start_month, due_month=due_month, owner_id=owner_id,
+                                                 description=description, user=user)
+                            if kind == "measure":
+                                new = plan.task_from_measure(session, measure_id=int(number), **common_values)
+                            elif kind == "idea":
+                                new = plan.task_from_idea(session, idea_id=int(number), **common_values)
+                            else:
+                                new = plan.create_task(session, step_id=step_id, title=title, **common_values)
+                            new_title = shorten(new.title, 60)
+                    except CemError as error:
+                        common.show_error(error)
+                    else:
+                        common.forget(*new_keys)
+                        common.flash(t("plan.tasks.created", title=common.md(new_title)))
+                        st.rerun()
 
 # ---------------------------------------------------------------- (c) my tasks
-with tabs["mine"]:
-    with common.db() as session:
-        mine = plan.my_tasks(session, username=user)
-        linked = any(p.username == user for p in people)
-    if not linked:
-        st.info(t("plan.tasks.not_linked", user=common.md(user)))
-    elif not mine:
-        st.info(t("plan.tasks.mine_none"))
-    else:
-        st.caption(t("plan.tasks.mine_intro", month=month_label(this_month)))
-    for row in mine:
-        task = row.task
-        figures = row.figures
-        with st.container(border=True, key=f"tasks_mine_{task.id}"):
-            info, entry = st.columns([3, 2])
-            info.markdown(f"**{common.md(task.title)}**")
-            where = place(row) if task.journey_id == journey_id else \
-                f"{journeys.get(task.journey_id, '?')} · {place(row)}"
-            tier = figures.commitments.get(this_month)
-            info.caption(t("plan.tasks.mine_line", place=common.md(where), due=month_label(task.due_month),
-                           progress=row.progress(this_month),
-                           tier=f"{tier}%" if tier else t("plan.tasks.not_planned"),
-                           gain=f"{figures.gain(this_month):+d}%"))
-            if not may_check_in:
-                continue
-            with entry.form(f"tasks_mine_form_{task.id}", border=False):
-                progress = st.number_input(t("plan.col.progress"), min_value=0, max_value=100, step=5,
-                                           key=common.start(f"tasks_mine_progress_{task.id}", row.progress(this_month),
-                                                     saved=row.progress(this_month)))
-                note = st.text_input(t("plan.col.note"), max_chars=2000, key=common.start(f"tasks_mine_note_{task.id}", ""))
-                record = st.form_submit_button(t("plan.checkin.record"), icon="📌", key=f"tasks_mine_record_{task.id}")
-            if record:
-                try:
-                    with common.db() as session:
-                        plan.record_check_in(session, task_id=task.id, month=this_month, progress=progress,
-                                             note=note, user=user)
-                except CemError as error:
-                    common.show_error(error)
-                else:
-                    common.forget(f"tasks_mine_note_{task.id}")
-                    common.flash(t("plan.checkin.recorded", title=common.md(shorten(task.title, 60)),
-                                   progress=int(progress), month=month_label(this_month)))
-                    st.rerun()
+if tabs["mine"].open:
+    with tabs["mine"]:
+        with common.db() as session:
+            mine = plan.my_tasks(session, username=user)
+            linked = any(p.username == user for p in people)
+        if not linked:
+            st.info(t("plan.tasks.not_linked", user=common.md(user)))
+        elif not mine:
+            st.info(t("plan.tasks.mine_none"))
+        else:
+            st.caption(t("plan.tasks.mine_intro", month=month_label(this_month)))
+        for row in mine:
+            task = row.task
+            figures = row.figures
+            with st.container(border=True, key=f"tasks_mine_{task.id}"):
+                info, entry = st.columns([3, 2])
+                info.markdown(f"**{common.md(task.title)}**")
+                where = place(row) if task.journey_id == journey_id else \
+                    f"{journeys.get(task.journey_id, '?')} · {place(row)}"
+                tier = figures.commitments.get(this_month)
+                info.caption(t("plan.tasks.mine_line", place=common.md(where), due=month_label(task.due_month),
+                               progress=row.progress(this_month),
+                               tier=f"{tier}%" if tier else t("plan.tasks.not_planned"),
+                               gain=f"{figures.gain(this_month):+d}%"))
+                if not may_check_in:
+                    continue
+                with entry.form(f"tasks_mine_form_{task.id}", border=False):
+                    progress = st.number_input(t("plan.col.progress"), min_value=0, max_value=100, step=5,
+                                               key=common.start(f"tasks_mine_progress_{task.id}", row.progress(this_month),
+                                                         saved=row.progress(this_month)))
+                    note = st.text_input(t("plan.col.note"), max_chars=2000, key=common.start(f"tasks_mine_note_{task.id}", ""))
+                    record = st.form_submit_button(t("plan.checkin.record"), icon="📌", key=f"tasks_mine_record_{task.id}")
+                if record:
+                    try:
+                        with common.db() as session:
+                            plan.record_check_in(session, task_id=task.id, month=this_month, progress=progress,
+                                                 note=note, user=user)
+                    except CemError as error:
+                        common.show_error(error)
+                    else:
+                        common.forget(f"tasks_mine_note_{task.id}")
+                        common.flash(t("plan.checkin.recorded", title=common.md(shorten(task.title, 60)),
+                                       progress=int(progress), month=month_label(this_month)))
+                        st.rerun()
 
 # ---------------------------------------------------------------- (d) overdue and behind target
-with tabs["attention"]:
-    choices = month_choices()
-    month = st.selectbox(t("plan.col.month"), choices, format_func=month_label,
-                         key=common.start("tasks_attention_month", this_month))
-    overdue, off_target = plan.needs_attention(rows, month)
-    st.markdown(f"**{t('plan.tasks.overdue', n=len(overdue))}**")
-    if overdue:
-        task_table(overdue, "tasks_overdue_table", OVERDUE_COLUMNS)
-    else:
-        st.caption(t("plan.tasks.overdue_none"))
-    st.markdown(f"**{t('plan.tasks.off_target', n=len(off_target), month=month_label(month))}**")
-    if month == this_month:
-        st.caption(t("plan.tasks.off_target_so_far"))
-    if off_target:
-        task_table(off_target, "tasks_off_target_table", OFF_TARGET_COLUMNS, month=month)
-    else:
-        st.caption(t("plan.tasks.off_target_none"))
+if tabs["attention"].open:
+    with tabs["attention"]:
+        choices = month_choices()
+        month = st.selectbox(t("plan.col.month"), choices, format_func=month_label,
+                             key=common.start("tasks_attention_month", this_month))
+        overdue, off_target = plan.needs_attention(rows, month)
+        st.markdown(f"**{t('plan.tasks.overdue', n=len(overdue))}**")
+        if overdue:
+            task_table(overdue, "tasks_overdue_table", OVERDUE_COLUMNS)
+        else:
+            st.caption(t("plan.tasks.overdue_none"))
+        st.markdown(f"**{t('plan.tasks.off_target', n=len(off_target), month=month_label(month))}**")
+        if month == this_month:
+            st.caption(t("plan.tasks.off_target_so_far"))
+        if off_target:
+            task_table(off_target, "tasks_off_target_table", OFF_TARGET_COLUMNS, month=month)
+        else:
+            st.caption(t("plan.tasks.off_target_none"))
