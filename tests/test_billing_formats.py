@@ -324,7 +324,7 @@ def test_an_ods_zip_bomb_is_refused_by_the_zip_checks(monkeypatch, bomb):
         members.update({f"Pictures/{i}.png": bytes(2**20) for i in range(101)})  # 1 MB each: no ratio check
     data = zipped(members)
     assert len(data) < 1_000_000
-    monkeypatch.setattr(sheets.subprocess, "run", no_child)
+    monkeypatch.setattr(sheets.subprocess, "Popen", no_child)
     error, seconds = refused(data, "bomb.ods")
     assert error.code == "excel.err.zip_bomb"
     assert seconds < 1

@@ -66,7 +66,8 @@ def staged(session: Session, levels: list[Level]) -> Iterator[None]:
             staging.execute("PRAGMA journal_mode = OFF")  # a scratch file: nothing to recover
             staging.execute("PRAGMA synchronous = OFF")
             for level in levels:
-                names = ", ".join(map(_quote, ["id", "parent", *level.columns]))
+                # id the rowid: the copy reads the rows in its order without sorting them.
+                names = ", ".join(['"id" INTEGER PRIMARY KEY', *map(_quote, ["parent", *level.columns])])
                 staging.execute(f"CREATE TABLE {_quote(level.table.name)} ({names})")
                 marks = ", ".join("?" * (len(level.columns) + 2))
                 staging.executemany(f"INSERT INTO {_quote(level.table.name)} VALUES ({marks})", level.rows)
