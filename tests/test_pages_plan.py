@@ -482,3 +482,21 @@ def test_viewer_sees_no_write_controls(planned, page):
     present = keys(at)
     assert not [k for k in WRITE_KEYS[page] if k in present]
     assert not [k for k in present if "_record_" in k or "_progress_" in k or "_tier_" in k]
+
+
+def test_what_is_typed_in_a_closed_tab_stays(planned, app_db):
+    """Only the open tab runs; a task's title typed on "New task" and the
+    minutes typed for a meeting are still there after another tab."""
+    at = open_page("pages/improvement/tasks.py")
+    open_tab(at, "tasks_tabs", "plan.tasks.tab_new")
+    at.selectbox(key="tasks_new_source").set_value("own").run()
+    at.text_input(key="tasks_new_title").input("Print the price table").run()
+    open_tab(at, "tasks_tabs", "plan.tasks.tab_all")
+    assert "tasks_edit_pick" in keys(at)  # the all-tasks tab is drawn
+    open_tab(at, "tasks_tabs", "plan.tasks.tab_new")
+    assert at.text_input(key="tasks_new_title").value == "Print the price table"
+    at = open_page("pages/improvement/meetings.py")
+    at.text_area(key="meetings_notes").input("Agreed to print it").run()
+    open_tab(at, "meetings_tabs", "plan.meetings.tab_past")
+    open_tab(at, "meetings_tabs", "plan.meetings.tab_record")
+    assert at.text_area(key="meetings_notes").value == "Agreed to print it"

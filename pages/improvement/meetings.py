@@ -94,6 +94,8 @@ with common.db() as session:
 tab_names = ([t("plan.meetings.tab_record")] if may_record_meeting else []) + [t("plan.meetings.tab_past")]
 # Only the open tab runs (on_change="rerun"); the minutes being typed stay.
 common.keep_typed("meetings_")
+if st.session_state.pop("meetings_show_past", False):  # a meeting was just recorded: show it
+    st.session_state["meetings_tabs"] = tab_names[-1]
 tabs = st.tabs(tab_names, key="meetings_tabs", on_change="rerun")
 
 # ---------------------------------------------------------------- record a meeting
@@ -121,7 +123,7 @@ if may_record_meeting:
             form_keys = ["meetings_title", "meetings_attendees", f"meetings_agenda_{month}", "meetings_notes",
                          "meetings_decisions", "meetings_date"] + \
                 [f"meetings_{kind}_{month}_{r.task.id}" for r in agenda_rows for kind in ("progress", "reason")]
-            with st.form("meetings_form", border=True):
+            with st.container(border=True, key="meetings_form"):
                 title = st.text_input(t("plan.col.meeting_title"), max_chars=200, key=start("meetings_title", ""),
                                          placeholder=t("plan.meetings.title_placeholder"))
                 picked = st.session_state.get("meetings_attendees", [])
@@ -153,7 +155,7 @@ if may_record_meeting:
                                                 help=t("fig.behind_reason_help"),
                                                 key=start(f"meetings_reason_{month}_{row.task.id}", ""))
                         reported[row.task.id] = (progress, reason)
-                submitted = st.form_submit_button(t("plan.meetings.record"), type="primary", icon="📝",
+                submitted = st.button(t("plan.meetings.record"), type="primary", icon="📝",
                                                   key="meetings_submit")
             if submitted and held_on is None:  # the date was refused: say so again by the button, save nothing
                 try:
@@ -175,6 +177,7 @@ if may_record_meeting:
                     common.show_error(error)
                 else:
                     common.forget(*form_keys)
+                    st.session_state["meetings_show_past"] = True
                     common.flash(t("plan.meetings.recorded", day=day_label(held_on), n=len(changed)))
                     st.rerun()
 

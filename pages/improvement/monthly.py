@@ -222,11 +222,11 @@ if tab_plan.open:
             with st.expander(t("plan.monthly.tiers_change"), icon="⚙️"):
                 tiers_now = ", ".join(str(tier) for tier in tiers)
                 tiers_form = common.form_state(f"monthly_tiers_{journey_id}", tiers_now)
-                with st.form("monthly_tiers_form", border=False):
+                with st.container(border=False, key="monthly_tiers_form"):
                     new_tiers = st.text_input(t("plan.col.tiers"), max_chars=40, help=t("plan.monthly.tiers_help"),
                                               key=common.start("monthly_tiers", tiers_form["opened"],
                                                                saved=tiers_form["opened"]))
-                    save_tiers = st.form_submit_button(t("common.save"), icon="💾", key="monthly_tiers_save")
+                    save_tiers = st.button(t("common.save"), icon="💾", key="monthly_tiers_save")
                 if save_tiers:
                     try:
                         with common.db() as session:

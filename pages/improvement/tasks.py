@@ -139,7 +139,7 @@ if tabs["all"].open:
             row = by_id[task_id]
             task = row.task
             saved = (task.id, task.version)  # another task picked, or saved: show the saved values
-            with st.form("tasks_edit_form", border=True):
+            with st.container(border=True, key="tasks_edit_form"):
                 title = st.text_input(t("plan.col.task"), max_chars=2000,
                                       key=common.start("tasks_edit_title", task.title, saved=saved))
                 left, middle, right, far = st.columns(4)
@@ -154,7 +154,7 @@ if tabs["all"].open:
                                        key=common.start("tasks_edit_status", task.status, saved=saved))
                 description = st.text_area(t("col.description"), max_chars=2000, height=68,
                                            key=common.start("tasks_edit_description", task.description, saved=saved))
-                save = st.form_submit_button(t("common.save"), type="primary", icon="💾", key="tasks_edit_save")
+                save = st.button(t("common.save"), type="primary", icon="💾", key="tasks_edit_save")
             if save:
                 try:
                     with common.db() as session:
@@ -224,7 +224,7 @@ if may_plan:
                 kind, _, number = source.partition(":")
                 new_keys = ("tasks_new_title", "tasks_new_description", "tasks_new_owner", "tasks_new_start",
                             "tasks_new_due")
-                with st.form("tasks_new_form", border=True):
+                with st.container(border=True, key="tasks_new_form"):
                     if kind == "own":
                         title = st.text_input(t("plan.col.task"), max_chars=2000, key=common.start("tasks_new_title", ""))
                     else:
@@ -241,7 +241,7 @@ if may_plan:
                     due_month = right.selectbox(t("plan.col.due_month"), choices, format_func=month_label,
                                                 key=common.start("tasks_new_due", months.add(this_month, 2)),
                                                 help=t("plan.tasks.due_help"))
-                    created = st.form_submit_button(t("plan.tasks.create"), type="primary", icon="➕",
+                    created = st.button(t("plan.tasks.create"), type="primary", icon="➕",
                                                     key="tasks_new_submit")
                 if not people:
                     st.caption(t("plan.tasks.no_people"))
@@ -292,12 +292,12 @@ if tabs["mine"].open:
                                gain=f"{figures.gain(this_month):+d}%"))
                 if not may_check_in:
                     continue
-                with entry.form(f"tasks_mine_form_{task.id}", border=False):
+                with entry.container(key=f"tasks_mine_form_{task.id}"):
                     progress = st.number_input(t("plan.col.progress"), min_value=0, max_value=100, step=5,
                                                key=common.start(f"tasks_mine_progress_{task.id}", row.progress(this_month),
                                                          saved=row.progress(this_month)))
                     note = st.text_input(t("plan.col.note"), max_chars=2000, key=common.start(f"tasks_mine_note_{task.id}", ""))
-                    record = st.form_submit_button(t("plan.checkin.record"), icon="📌", key=f"tasks_mine_record_{task.id}")
+                    record = st.button(t("plan.checkin.record"), icon="📌", key=f"tasks_mine_record_{task.id}")
                 if record:
                     try:
                         with common.db() as session:
