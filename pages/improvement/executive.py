@@ -44,7 +44,7 @@ def top_risks(url: str, journey_ids: tuple[int, ...], stamp: tuple, revisions: t
     with session_scope(get_engine(url)) as session:
         for journey_id in journey_ids:
             risk = complaints.revenue_at_risk(session, journey_id, today=today)
-            tree = services.load_journey_tree(session, journey_id)
+            tree = common.journey_tree(journey_id)  # shared, read once per revision
             for stage, view in tree.all_steps():
                 found = risk.steps.get(view.step.id)
                 if found:
