@@ -83,16 +83,15 @@ def encode_column(values: tuple):
     "q" (an array of floats or ints) or "i" (dates by ordinal), or "v" (the
     values as they are); `others` gives the cells of another type by index,
     their place in the payload holding a stand-in."""
-    kinds = Counter(map(type, values))
-    main = kinds.most_common(1)[0][0] if kinds else str
-    others = {} if len(kinds) == 1 else {i: v for i, v in enumerate(values) if type(v) is not main}
+    kinds = set(map(type, values))
+    main = (kinds.pop() if len(kinds) == 1 else Counter(map(type, values)).most_common(1)[0][0]) if kinds else str
+    others = {} if len(kinds) <= 1 else {i: v for i, v in enumerate(values) if type(v) is not main}
     if main is str:
-        text = SEPARATOR.join(["" if i in others else v for i, v in enumerate(values)] if others else values)
+        text = SEPARATOR.join(_stood_in(values, others, ""))
         if text.count(SEPARATOR) == len(values) - 1:
             return ("s", text, others)
     elif main in ARRAYS and len(others) <= len(values) // 2:
-        stand_in = date.min if main is date else 0
-        filled = [stand_in if i in others else v for i, v in enumerate(values)] if others else values
+        filled = _stood_in(values, others, date.min if main is date else 0)
         try:
             numbers = array(ARRAYS[main], map(date.toordinal, filled) if main is date else filled)
         except OverflowError:  # an int beyond 64 bits
@@ -100,6 +99,15 @@ def encode_column(values: tuple):
         else:
             return (ARRAYS[main], numbers.tobytes(), others)
     return ("v", list(values), {})
+
+
+def _stood_in(values: tuple, others: dict, stand_in) -> tuple | list:
+    if not others:
+        return values
+    filled = list(values)
+    for i in others:
+        filled[i] = stand_in
+    return filled
 
 if __name__ == "__main__":
     main()

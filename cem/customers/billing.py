@@ -33,6 +33,7 @@ import hashlib
 import io
 import math
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -42,7 +43,7 @@ from functools import lru_cache
 from itertools import compress, repeat
 from typing import Any, Callable, Iterable, Iterator
 
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import delete, func, insert, literal, select, sql, text
 from sqlmodel import Session, SQLModel
 
 from cem.core import staging
@@ -55,7 +56,7 @@ from cem.core.memory import collector_paused
 from cem.core.models import Bill, BillImport, ChangeLog, Customer, ImportMapping, utcnow
 from cem.core import sheets
 from cem.core.workbooks import check_size
-from cem.customers.values import ValueProblem, date_order, parse_amount, parse_date, plain_text
+from cem.customers.values import DAY_FIRST, ValueProblem, date_order, parse_amount, parse_date, plain_text
 from cem.journey.services import write_service
 
 MAX_ROWS = 200_000
@@ -199,28 +200,36 @@ def _read_file(data: bytes, file_name: str) -> Sheet:
         raise ImportFileError("billing.err.too_many_rows", max=MAX_ROWS)
     filled = _filled_rows(columns, height)
     start = _heading_row(filled, lambda i: [column[i] for column in columns])
-    kept = [i for i in filled if i > start]
+    kept = filled[bisect_right(filled, start):]
     if len(kept) == height - start - 1:  # no blank row after the headings: no copy by row
         columns_kept = [column[start + 1:] for column in columns]
+        numbers = list(range(skipped + start + 2, skipped + height + 1))
     else:
         mask = [False] * height
         for i in kept:
             mask[i] = True
         columns_kept = [list(compress(column, mask)) for column in columns]
-    return Sheet(name, _headings([column[start] for column in columns]), numbers=[skipped + i + 1 for i in kept],
-                 columns=columns_kept)
+        numbers = [skipped + i + 1 for i in kept]
+    return Sheet(name, _headings([column[start] for column in columns]), numbers=numbers, columns=columns_kept)
 
 
 def _filled_rows(columns: list[list[Any]], height: int) -> list[int]:
     """The indices of the rows with a value that is not blank (v.is_blank),
     column by column: most rows are told by their first cell."""
-    blank = list(range(height))
+    blank: list[int] | None = None  # None: every row so far
     for column in columns:
-        blank = [i for i in blank if (c := column[i]).__class__ is str and (not c or c.isspace())
+        if blank is None:
+            try:  # a column of texts without an empty one fills every row
+                if "" not in column and not any(map(str.isspace, column)):
+                    return list(range(height))
+            except TypeError:  # not only texts
+                pass
+        blank = [i for i in (range(height) if blank is None else blank)
+                 if (c := column[i]).__class__ is str and (not c or c.isspace())
                  or c.__class__ is not str and v.is_blank(c)]
         if not blank:
             return list(range(height))
-    if len(blank) == height:
+    if blank is None or len(blank) == height:
         return []
     blank_set = set(blank)
     return [i for i in range(height) if i not in blank_set]
@@ -341,6 +350,7 @@ class Checked:
     rows_read: int
     refused: list[Refusal] = field(default_factory=list)
     columns: dict[str, list] = field(default_factory=lambda: {name: [] for name in READY}, repr=False)
+    _made: dict = field(default_factory=dict, repr=False, compare=False)  # what storing derives, made once
 
     @property
     def bills(self) -> list[ReadyBill]:
@@ -357,7 +367,7 @@ def needs_date_order(sheet: Sheet, mapping: dict[str, int]) -> bool:
     column = mapping.get("day")
     if column is None:
         return False
-    return date_order(sheet.column(column)) is None
+    return _date_order(sheet.column(column)) is None
 
 
 def _text(value: Any) -> str:
@@ -390,7 +400,7 @@ def _check_rows(sheet: Sheet, mapping: dict[str, int], order: str | None, today:
     if missing:
         raise ImportFileErrors([ImportFileError("billing.err.no_column", field=f"billing.field.{name}")
                                 for name in missing], len(missing))
-    order = order or date_order(sheet.column(mapping["day"])) or None
+    order = order or _date_order(sheet.column(mapping["day"])) or None
     numbers = sheet.numbers
     checked = Checked(sheet.name, sheet.headings, dict(mapping), order or "", len(numbers))
     today = today or date.today()
@@ -450,8 +460,8 @@ def _convert(name: str, raw: list[Any], order: str | None, today: date) -> tuple
         out = [t if x.__class__ is str and ((t := x.strip()) or not required) and len(t) <= limit else _SLOW
                for x in raw]
     failed: list[tuple[int, ValueProblem]] = []
-    slow = [i for i, x in enumerate(out) if x is _SLOW]
-    if slow:
+    if _SLOW in out:
+        slow = [i for i, x in enumerate(out) if x is _SLOW]
         known: dict[tuple[type, Any], Any] = {}
         for i in slow:
             x = raw[i]
@@ -473,6 +483,13 @@ def _convert(name: str, raw: list[Any], order: str | None, today: date) -> tuple
             else:
                 out[i] = result
     return out, failed
+
+
+def _date_order(column: list[Any]) -> str | None:
+    """date_order of a column; a column without a text needs no reading."""
+    if not any(issubclass(kind, str) for kind in set(map(type, column))):
+        return DAY_FIRST
+    return date_order(column)
 
 
 def _value(name: str, raw: Any, order: str | None, today: date | None) -> Any:
@@ -581,22 +598,36 @@ def import_bills(session: Session, *, checked: Checked, file_name: str, user: st
                                                 "value": r.value, "problem": r.code})
                                 for r in checked.refused[:MAX_LISTED]],
                                len(checked.refused))
-    if session.get_bind().dialect.name != "sqlite":
-        return store_bills(session, checked=checked, file_name=file_name, user=user)
-    with collector_paused(), staging.staged(session, _staged_bills(checked)):
-        return store_bills(session, checked=checked, file_name=file_name, user=user)
+    with collector_paused():
+        _unique(checked), _first_lines(checked)  # made before the write lock: storing reads them
+        if session.get_bind().dialect.name != "sqlite":
+            return store_bills(session, checked=checked, file_name=file_name, user=user)
+        with staging.staged(session, _staged_bills(checked)):
+            return store_bills(session, checked=checked, file_name=file_name, user=user)
 
 
 def _unique(checked: Checked) -> dict[str, list]:
     """The checked bills by column, one per key: a later line with the same
     key wins, in the place of the first."""
-    columns = checked.columns
-    keys = columns["key"]
-    last = {key: i for i, key in enumerate(keys)}
-    if len(last) == len(keys):
-        return columns
-    kept = list(last.values())
-    return {name: [column[i] for i in kept] for name, column in columns.items()}
+    if "unique" not in checked._made:
+        columns = checked.columns
+        keys = columns["key"]
+        if len(set(keys)) < len(keys):
+            kept = list({key: i for i, key in enumerate(keys)}.values())
+            columns = {name: [column[i] for i in kept] for name, column in columns.items()}
+        checked._made["unique"] = columns
+    return checked._made["unique"]
+
+
+def _first_lines(checked: Checked) -> dict[str, tuple[str, str]]:
+    """Each customer code's name and segment on its first line in the file."""
+    if "first" not in checked._made:
+        columns = checked.columns
+        codes = columns["customer_code"]
+        first = dict(zip(reversed(codes), reversed(range(len(codes)))))
+        names, segments = columns["customer_name"], columns["segment"]
+        checked._made["first"] = {code: (names[i], segments[i]) for code, i in first.items()}
+    return checked._made["first"]
 
 
 def _staged_bills(checked: Checked) -> list[staging.Level]:
@@ -607,8 +638,11 @@ def _staged_bills(checked: Checked) -> list[staging.Level]:
     iso = {day: day.isoformat() for day in set(days)}
     rows = zip(range(1, len(days) + 1), repeat(0), bills["customer_code"], [iso[day] for day in days],
                bills["amount_satang"], bills["number"], bills["service"], bills["quantity"], bills["key"])
+    customers = ((n, 0, code, name, segment) for n, (code, (name, segment)) in enumerate(_first_lines(checked).items(),
+                                                                                      start=1))
     return [staging.Level(Bill.__table__, "customer_id",
-                          ["customer_code", "day", "amount_satang", "number", "service", "quantity", "key"], rows)]
+                          ["customer_code", "day", "amount_satang", "number", "service", "quantity", "key"], rows),
+            staging.Level(Customer.__table__, "", ["code", "name", "segment"], customers)]
 
 
 @write_service("customers.edit")
@@ -621,37 +655,38 @@ def _store(session: Session, checked: Checked, file_name: str, user: str) -> Bil
     batch = BillImport(file_name=file_name[:200], rows_read=checked.rows_read, created_by=user, updated_by=user)
     session.add(batch)
     session.flush()
-    staged = bool(session.info.get(STAGING_OPTION))
-    if staged:
-        new_codes = set(session.execute(text(
-            "SELECT DISTINCT customer_code FROM staging.bill WHERE key NOT IN (SELECT key FROM main.bill)")).scalars())
-        new = None
+    # The customers with a new bill that are not known yet are made, named
+    # as on their first line, in the order of their codes; then the bills.
+    # What was stored: every bill meant to be, or else as the database says.
+    if session.info.get(STAGING_OPTION):
+        _add_staged_customers(session, batch.id, user)
+        stored = _copy_staged_bills(session, batch.id)
+        batch.customers_added = _drop_unbilled(session, batch.id)
+        unique = _unique(checked)
+        total = sum(unique["amount_satang"]) if stored == len(unique["key"]) else None
     else:
         new = _unique(checked)
         existing = _existing_keys(session, new["key"])
         if existing:
             kept = [i for i, key in enumerate(new["key"]) if key not in existing]
             new = {name: [column[i] for i in kept] for name, column in new.items()}
-        new_codes = set(new["customer_code"])
-    customers = _existing_codes(session, new_codes)
-    codes = checked.columns["customer_code"]
-    first_line = dict(zip(reversed(codes), reversed(range(len(codes)))))  # each code's first line
-    names, segments = checked.columns["customer_name"], checked.columns["segment"]
-    added = [{"code": code, "name": names[first_line[code]], "segment": segments[first_line[code]],
-              "created_by": user, "updated_by": user, "created_by_import_id": batch.id}
-             for code in sorted(new_codes - set(customers))]
-    if added:
-        session.execute(insert(Customer), [{**_audit_defaults(), **row} for row in added])
-        customers.update(_existing_codes(session, {row["code"] for row in added}))
-    if staged:
-        _copy_staged_bills(session, batch.id)
-    elif new["key"]:
-        _insert_bills(session, batch.id, customers, new)
-    stored, total = session.execute(
-        select(func.count(), func.coalesce(func.sum(Bill.amount_satang), 0)).where(Bill.import_id == batch.id)).one()
+        customers = _existing_codes(session, set(new["customer_code"]))
+        first = _first_lines(checked)
+        added = [{"code": code, "name": first[code][0], "segment": first[code][1],
+                  "created_by": user, "updated_by": user, "created_by_import_id": batch.id}
+                 for code in sorted(set(new["customer_code"]) - set(customers))]
+        if added:
+            session.execute(insert(Customer), [{**_audit_defaults(), **row} for row in added])
+            customers.update(_existing_codes(session, {row["code"] for row in added}))
+        batch.customers_added = len(added)
+        if new["key"]:
+            _insert_bills(session, batch.id, customers, new)
+        stored, total = len(new["key"]), sum(new["amount_satang"])
+    if total is None:
+        stored, total = session.execute(select(func.count(), func.coalesce(func.sum(Bill.amount_satang), 0))
+                                        .where(Bill.import_id == batch.id)).one()
     batch.bills_added, batch.total_satang = int(stored), int(total)  # PostgreSQL's SUM is a Decimal
     batch.bills_skipped = checked.bills_count - batch.bills_added
-    batch.customers_added = len(added)
     _remember_mapping(session, checked, user)
     session.add(ChangeLog(user=user, item_type="billimport", item_id=batch.id, action="create",
                           new={"file_name": batch.file_name, "bills": batch.bills_added,
@@ -661,24 +696,48 @@ def _store(session: Session, checked: Checked, file_name: str, user: str) -> Bil
     return batch
 
 
+STAGED_CUSTOMERS = sql.table("customer", *map(sql.column, ("code", "name", "segment")), schema="staging")
+
+
+def _add_staged_customers(session: Session, import_id: int, user: str) -> None:
+    """Every staged customer whose code is not known yet, added in
+    SQLite's own code in the order of the codes (see _drop_unbilled)."""
+    values = {**_audit_defaults(), "created_by": user, "updated_by": user, "created_by_import_id": import_id,
+              "vip": False, "vip_hand": "", "service_style": "", "service_tags": ""}
+    columns = Customer.__table__.c
+    made = select(*(literal(value, columns[name].type) for name, value in values.items()),
+                  STAGED_CUSTOMERS.c.code, STAGED_CUSTOMERS.c.name, STAGED_CUSTOMERS.c.segment).where(
+        STAGED_CUSTOMERS.c.code.not_in(select(Customer.code))).order_by(STAGED_CUSTOMERS.c.code)
+    session.execute(insert(Customer).from_select([*values, "code", "name", "segment"], made))
+
+
+def _drop_unbilled(session: Session, import_id: int) -> int:
+    """The customers just added whose every bill was imported before go
+    again (one probe each, where finding those with a new bill first would
+    go through every staged bill twice); how many stay."""
+    made = Customer.created_by_import_id == import_id
+    session.execute(delete(Customer).where(made, ~select(Bill.id).where(Bill.customer_id == Customer.id).exists()))
+    return session.execute(select(func.count()).select_from(Customer).where(made)).scalar_one()
+
+
 COPY_CACHE_KIB = 64 * 1024  # SQLite's page cache while copying (its default is 2 MiB)
 
 
-def _copy_staged_bills(session: Session, import_id: int) -> None:
+def _copy_staged_bills(session: Session, import_id: int) -> int:
     """The staged bills not imported before, copied in SQLite's own code
     under the write lock (see cem.core.staging), each with its customer.
     A larger page cache for the copy keeps the pages of the bill table's
     six B-trees in memory while it writes into all of them: a quarter less
-    time holding the lock for 100,000 bills."""
+    time holding the lock for 100,000 bills. How many were copied."""
     connection = session.connection()
     cache = connection.exec_driver_sql("PRAGMA main.cache_size").scalar_one()
     connection.exec_driver_sql(f"PRAGMA main.cache_size = {-COPY_CACHE_KIB}")
     try:
-        connection.execute(text(
+        return connection.execute(text(
             "INSERT INTO main.bill (import_id, customer_id, day, amount_satang, number, service, quantity, key) "
             "SELECT :import_id, c.id, b.day, b.amount_satang, b.number, b.service, b.quantity, b.key "
             "FROM staging.bill b JOIN main.customer c ON c.code = b.customer_code "
-            "WHERE b.key NOT IN (SELECT key FROM main.bill) ORDER BY b.id"), {"import_id": import_id})
+            "WHERE b.key NOT IN (SELECT key FROM main.bill) ORDER BY b.id"), {"import_id": import_id}).rowcount
     finally:
         connection.exec_driver_sql(f"PRAGMA main.cache_size = {int(cache)}")
 
