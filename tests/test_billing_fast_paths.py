@@ -93,3 +93,43 @@ def test_blank_rows_are_told_column_by_column_as_cell_by_cell():
                     for _ in range(height)] for _ in range(width)]
         expected = [i for i in range(height) if any(not billing.v.is_blank(column[i]) for column in columns)]
         assert billing._filled_rows(columns, height) == expected
+
+
+def messy_workbook() -> bytes:
+    import openpyxl
+    from io import BytesIO
+
+    rng = random.Random(11)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["ยอดขาย"])
+    sheet.append(["รหัสลูกค้า", "ชื่อลูกค้า", "วันที่", "ยอดชำระ", "เลขที่ใบแจ้งหนี้", "บริการ", "จำนวน"])
+    for n in range(400):
+        sheet.append([rng.choice([f"{n % 37:05d}", n % 37, "", None]),
+                      rng.choice([f"ลูกค้า {n % 37}", " ", "x" * 250]),
+                      rng.choice([date(2024, 1, 1) + timedelta(days=n), "03/04/2567", "31/02/2024", None,
+                                  datetime(2024, 5, 1, 9, 30)]),
+                      rng.choice([round(rng.uniform(-500, 5000), 2), "1,500.00", "(25.00)", "ten", 0.001, 7]),
+                      rng.choice([f"INV{n}", "", None, f"INV{n % 5}"]),
+                      rng.choice(["เน็ต", "", 5]),
+                      rng.choice([1, 2.5, "", "x", None])])
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("order", [None, "dmy", "mdy"])
+def test_columns_read_while_the_file_is_read_check_as_read_afterwards(order):
+    """The guessed mapping's columns are read as the child hands them over;
+    checking then takes them, and gives what it gives without them."""
+    sheet = billing.read_file(messy_workbook(), "messy.xlsx")
+    mapping = billing._guess(sheet.headings)
+    assert len(mapping) == 7 and sheet._converted  # read ahead
+    ahead = billing.check_rows(sheet, mapping, order=order)
+    sheet._converted = {}
+    afresh = billing.check_rows(sheet, mapping, order=order)
+    assert ahead.refused and ahead.bills_count
+    assert (ahead.refused, ahead.columns, ahead.date_order) == (afresh.refused, afresh.columns, afresh.date_order)
+    other = {**mapping, "customer_code": mapping["number"], "number": mapping["customer_code"]}
+    assert billing.check_rows(billing.read_file(messy_workbook(), "messy.xlsx"), other, order=order) == \
+        billing.check_rows(sheet, other, order=order)

@@ -1,7 +1,8 @@
 """Run by cem.core.sheets in a child process, never imported: reads the
 first sheet of the spreadsheet on stdin with python-calamine and writes
 pickled frames to stdout: ("ok", sheet name, rows before the first, rows,
-columns), then each column in turn; or ("error", message code) at any point.
+columns, the first HEAD_ROWS rows), then each column in turn; or ("error",
+message code) at any point.
 
 The child limits its own memory first. python-calamine keeps a sheet as one
 block from A1, so a few kilobytes naming cell XFD1048576 ask it for
@@ -24,6 +25,7 @@ from collections import Counter
 from datetime import date
 from io import BytesIO
 
+HEAD_ROWS = 40  # the first rows, sent ahead of the columns
 SEPARATOR = "\x00"  # no cell of an .xlsx or .ods holds it (XML cannot); checked for .xls
 
 
@@ -45,9 +47,8 @@ def main() -> None:
             return _send(out, ("error", refused))
         rows = sheet.to_python() if sheet.start is not None else []
         columns = list(zip(*rows))
-        del rows
         _send(out, ("ok", sheet.name, sheet.start[0] if sheet.start else 0, len(columns[0]) if columns else 0,
-                    len(columns)))
+                    len(columns), rows[:HEAD_ROWS]))
         for column in columns:
             _send(out, encode_column(column))
     except MemoryError:

@@ -14,7 +14,7 @@ import threading
 from array import array
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from cem.core.errors import ImportFileError
 from cem.core.workbooks import check_size, check_workbook_file
@@ -41,10 +41,19 @@ def read_first_sheet(data: bytes, *, max_rows: int) -> tuple[str, list[list[Any]
     return name, [list(blank) for _ in range(skipped)] + [list(row) for row in zip(*columns)]
 
 
-def read_first_sheet_columns(data: bytes, *, max_rows: int) -> tuple[str, int, list[list[Any]]]:
+Watch = Callable[[list[list[Any]], int], Callable[[int, list[Any]], None] | None]
+
+
+def read_first_sheet_columns(data: bytes, *, max_rows: int, watch: Watch | None = None
+                             ) -> tuple[str, int, list[list[Any]]]:
     """The first sheet's name, how many rows of the file come before its
     first row with a cell, and its columns from that row on (each a list of
-    values as read_first_sheet gives them, all of the same length)."""
+    values as read_first_sheet gives them, all of the same length).
+
+    `watch`, given the sheet's first rows and its number of rows as soon
+    as they are known, may
+    return a function that is given each column (its index, its values) as
+    it comes, while the child is still making the next one."""
     check_size(data)
     if data.startswith(b"PK"):
         check_workbook_file(data)  # the zip checks: .xlsx and .ods are zip files
@@ -62,7 +71,7 @@ def read_first_sheet_columns(data: bytes, *, max_rows: int) -> tuple[str, int, l
     timer.daemon = True
     timer.start()
     try:
-        return _answer(child, data, max_rows)
+        return _answer(child, data, max_rows, watch)
     except _ChildEnded:
         child.kill()
         returncode = child.wait()
@@ -82,7 +91,8 @@ class _ChildEnded(Exception):
     """The child process ended, or stopped writing, before its whole answer."""
 
 
-def _answer(child: subprocess.Popen, data: bytes, max_rows: int) -> tuple[str, int, list[list[Any]]]:
+def _answer(child: subprocess.Popen, data: bytes, max_rows: int, watch: Watch | None
+            ) -> tuple[str, int, list[list[Any]]]:
     try:
         child.stdin.write(data)  # the child reads all of it before it writes a byte
         child.stdin.close()
@@ -98,8 +108,13 @@ def _answer(child: subprocess.Popen, data: bytes, max_rows: int) -> tuple[str, i
             raise ImportFileError(found[1], max=max_rows, cells=MAX_CELLS)
         return found
 
-    _, name, skipped, height, width = frame()
-    columns = [decode_column(frame(), height) for _ in range(width)]
+    _, name, skipped, height, width, head = frame()
+    seen = watch(head, height) if watch is not None else None
+    columns = []
+    for index in range(width):
+        columns.append(decode_column(frame(), height))
+        if seen is not None:
+            seen(index, columns[-1])
     return name, skipped, columns
 
 

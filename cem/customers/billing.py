@@ -102,7 +102,9 @@ class Sheet:
         else:
             self._lines, self.numbers = None, list(numbers or [])
             self._columns = dict(enumerate(columns or []))
-        self._width = len(self._columns)
+        # Columns read as a field while the file was read, by (column,
+        # field, date order, today): see _Reading and _check_rows.
+        self._converted: dict[tuple, tuple[list, list]] = {}
 
     @property
     def rows(self) -> Sequence[tuple[int, list[Any]]]:
@@ -194,12 +196,15 @@ def _read_file(data: bytes, file_name: str) -> Sheet:
         return Sheet(name, _headings(lines[start]), rows)
     if not sheets.is_spreadsheet(data):
         raise ImportFileError("billing.err.kind", name=file_name[:100])
-    name, skipped, columns = sheets.read_first_sheet_columns(data, max_rows=MAX_ROWS)
+    reading = _Reading()
+    name, skipped, columns = sheets.read_first_sheet_columns(data, max_rows=MAX_ROWS, watch=reading.start)
     height = len(columns[0]) if columns else 0
     if skipped + height > MAX_ROWS + 1:
         raise ImportFileError("billing.err.too_many_rows", max=MAX_ROWS)
-    filled = _filled_rows(columns, height)
-    start = _heading_row(filled, lambda i: [column[i] for column in columns])
+    filled = _filled(reading.blank if columns else [], height)
+    start = reading.heading_row
+    if start is None:
+        start = _heading_row(filled, lambda i: [column[i] for column in columns])
     kept = filled[bisect_right(filled, start):]
     if len(kept) == height - start - 1:  # no blank row after the headings: no copy by row
         columns_kept = [column[start + 1:] for column in columns]
@@ -210,29 +215,71 @@ def _read_file(data: bytes, file_name: str) -> Sheet:
             mask[i] = True
         columns_kept = [list(compress(column, mask)) for column in columns]
         numbers = [skipped + i + 1 for i in kept]
-    return Sheet(name, _headings([column[start] for column in columns]), numbers=numbers, columns=columns_kept)
+    sheet = Sheet(name, _headings([column[start] for column in columns]), numbers=numbers, columns=columns_kept)
+    if reading.heading_row == start and len(kept) == height - start - 1:
+        sheet._converted = reading.converted
+    return sheet
+
+
+class _Reading:
+    """What reading a spreadsheet does with each column while the child
+    process makes the next (see sheets.read_first_sheet_columns): it tells
+    the blank rows, and, when the first rows show the headings, reads the
+    column as the field its heading names, for check_rows to take when the
+    mapping is that guess (it nearly always is)."""
+
+    def __init__(self) -> None:
+        self.blank: list[int] | None = None  # the rows blank in every column so far; None: every row
+        self.heading_row: int | None = None
+        self.guessed: dict[int, str] = {}  # column: field
+        self.converted: dict[tuple, tuple[list, list]] = {}
+        self.today = date.today()
+
+    def start(self, head: list[list[Any]], height: int) -> Callable[[int, list[Any]], None]:
+        filled = [i for i, line in enumerate(head) if any(not v.is_blank(c) for c in line)]
+        if filled and (len(filled) >= HEADING_ROWS or len(head) == height):  # the same choice as from every row
+            self.heading_row = _heading_row(filled, lambda i: head[i])
+            self.guessed = {column: name for name, column in _guess(_headings(head[self.heading_row])).items()}
+        return self.column
+
+    def column(self, index: int, values: list[Any]) -> None:
+        self.blank = _still_blank(values, self.blank)
+        name = self.guessed.get(index)
+        if name is not None:
+            raw = values[self.heading_row + 1:]
+            order = (_date_order(raw) or None) if name == "day" else None
+            self.converted[(index, name, order, self.today)] = _convert(name, raw, order, self.today)
+
+
+def _still_blank(column: list[Any], blank: list[int] | None) -> list[int]:
+    """Of the rows `blank` (None: every row), those blank (v.is_blank) in
+    `column` too: most rows are told by their first cell."""
+    if blank is None:
+        try:  # a column of texts without an empty one fills every row
+            if "" not in column and not any(map(str.isspace, column)):
+                return []
+        except TypeError:  # not only texts
+            pass
+    return [i for i in (range(len(column)) if blank is None else blank)
+            if (c := column[i]).__class__ is str and (not c or c.isspace())
+            or c.__class__ is not str and v.is_blank(c)]
+
+
+def _filled(blank: list[int] | None, height: int) -> list[int]:
+    if not blank:
+        return list(range(height)) if blank is not None else []
+    blank_set = set(blank)
+    return [i for i in range(height) if i not in blank_set]
 
 
 def _filled_rows(columns: list[list[Any]], height: int) -> list[int]:
-    """The indices of the rows with a value that is not blank (v.is_blank),
-    column by column: most rows are told by their first cell."""
-    blank: list[int] | None = None  # None: every row so far
+    """The indices of the rows with a value that is not blank, column by column."""
+    blank = None
     for column in columns:
-        if blank is None:
-            try:  # a column of texts without an empty one fills every row
-                if "" not in column and not any(map(str.isspace, column)):
-                    return list(range(height))
-            except TypeError:  # not only texts
-                pass
-        blank = [i for i in (range(height) if blank is None else blank)
-                 if (c := column[i]).__class__ is str and (not c or c.isspace())
-                 or c.__class__ is not str and v.is_blank(c)]
+        blank = _still_blank(column, blank)
         if not blank:
-            return list(range(height))
-    if blank is None or len(blank) == height:
-        return []
-    blank_set = set(blank)
-    return [i for i in range(height) if i not in blank_set]
+            break
+    return _filled(blank, height)
 
 
 def _heading_row(filled: list[int], line: Callable[[int], list[Any]]) -> int:
@@ -268,6 +315,9 @@ def guess_mapping(session: Session, headings: list[str]) -> tuple[dict[str, int]
     return _guess(headings), ""
 
 
+FOLDED = {name: [fold(heading) for heading in headings] for name, headings in HEADINGS.items()}
+
+
 def _guess(headings: list[str]) -> dict[str, int]:
     """A column for each field whose heading names it: exact headings first,
     then headings that contain a name."""
@@ -277,7 +327,7 @@ def _guess(headings: list[str]) -> dict[str, int]:
         for name in FIELDS:
             if name in mapping:
                 continue
-            for wanted in map(fold, HEADINGS[name]):
+            for wanted in FOLDED[name]:
                 hit = next((i for i, h in enumerate(folded) if h and (h == wanted if exact else wanted in h)
                             and i not in mapping.values()), None)
                 if hit is not None:
@@ -413,7 +463,8 @@ def _check_rows(sheet: Sheet, mapping: dict[str, int], order: str | None, today:
             continue
         raw = sheet.column(mapping[name])
         heading = sheet.headings[mapping[name]]
-        values[name], failed = _convert(name, raw, order, today)
+        ready = sheet._converted.get((mapping[name], name, order if name == "day" else None, today))
+        values[name], failed = (list(ready[0]), ready[1]) if ready else _convert(name, raw, order, today)
         for i, problem in failed:
             problems.setdefault(i, []).append(Refusal(numbers[i], heading, shown(raw[i])[:60] if raw[i] is not None
                                                       else "", problem.code, problem.params))
