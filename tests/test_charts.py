@@ -4,6 +4,8 @@ from __future__ import annotations
 from functools import partial
 
 from cem.core import i18n
+from cem.customers import charts as customer_charts
+from cem.customers.pareto import analyse
 from cem.journey import charts, services
 from cem.journey.board import step_markdown
 from tests.conftest import USER
@@ -95,3 +97,18 @@ def test_board_card_lists_pains_measures_and_ideas_safely(session, small_journey
     assert "Prices are hard to compare" in card and "Prevention: One comparison table" in card
     assert "Live chat on the package page" in card
     assert "\\[free\\]\\(http\u2060\\:" in card  # escaped, and no bare address left to autolink
+
+
+def test_the_pareto_chart_says_whether_a_bar_is_a_customer_or_a_group_of_customers():
+    few = analyse(list(range(40)), [float(1000 - i) for i in range(40)])
+    figure = customer_charts.pareto_chart(few, tr_en)
+    assert figure.layout.title.text == i18n.t("customers.chart.pareto", "en")
+    assert figure.layout.xaxis.title.text == i18n.t("customers.chart.rank", "en")
+    assert len(figure.data[0].x) == 40
+    many = analyse(list(range(130)), [float(1000 - i) for i in range(130)])  # 60 bars at most: groups of 3
+    for lang, tr_lang in (("en", tr_en), ("th", tr_th)):
+        figure = customer_charts.pareto_chart(many, tr_lang)
+        assert figure.layout.title.text == i18n.t("customers.chart.pareto_groups", lang, size=3)
+        assert figure.layout.xaxis.title.text == i18n.t("customers.chart.ranks", lang, size=3)
+    assert list(figure.data[0].x[:2]) == ["1–3", "4–6"] and figure.data[0].x[-1] == "130"
+    assert "group of 3 customers" in i18n.t("customers.chart.pareto_groups", "en", size=3)

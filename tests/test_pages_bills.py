@@ -6,6 +6,8 @@ as the page keeps it after reading an upload (a plain session key); the
 upload itself is driven in Chromium (tests/e2e/test_customers_walk.py)."""
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from sqlmodel import func, select
 
@@ -85,7 +87,7 @@ def test_a_changed_column_is_used_and_the_same_file_twice_adds_nothing(app_db):
     at = with_file(at, text)
     button(at, "bills_check").click().run()
     assert metric(at, "bills_page.bills_new") == "0"
-    assert any(i18n.t("bills_page.already", "en", n=3) in i.value for i in at.info)
+    assert any(i18n.t("bills_page.already.many", "en", n=3) in i.value for i in at.info)
     assert not [b for b in at.button if b.key == "bills_import"]
 
 
@@ -95,9 +97,9 @@ def test_refused_rows_are_listed_and_the_good_rows_can_be_stored_alone(app_db):
     refused = at.dataframe[0].value
     assert list(refused["Row"]) == [5, 5]
     assert set(refused["Column"]) == {"วันที่", "ยอดชำระ"}
-    assert any(i18n.t("bills_page.refused", "en", n=1) in w.value for w in at.warning)
+    assert any(i18n.t("bills_page.refused.one", "en", n=1) in w.value for w in at.warning)
     before = bills(app_db)
-    assert button(at, "bills_import").label == i18n.t("bills_page.import_good", "en", n=3)
+    assert button(at, "bills_import").label == i18n.t("bills_page.import_good.many", "en", n=3)
     button(at, "bills_import").click().run()
     assert bills(app_db) == before + 3
 
@@ -161,3 +163,45 @@ def test_the_sheet_name_is_shown_as_text_never_as_markdown(app_db):
     help_line = next(c.value for c in at.caption if c.value.startswith(before_name))
     assert f"“{escape_markdown(name)}”" in help_line
     assert not at.exception
+
+
+# ---------------------------------------------------------------- after the import, and the reader's calendar
+
+
+@pytest.mark.parametrize("lang", i18n.LANGS)
+def test_after_an_import_the_page_says_what_was_stored_and_where_to_go_next(app_db, lang):
+    at = with_file(page(app_db, lang), CSV)
+    button(at, "bills_check").click().run()
+    assert not at.page_link  # nothing to go on to before the import
+    button(at, "bills_import").click().run()
+    stored = i18n.t("bills_page.imported", lang, bills=3, customers=2, skipped=0, total="฿3,250.00")
+    assert any(stored in s.value for s in at.success)
+    assert {(p.proto.page, p.value) for p in at.page_link} == {
+        ("pareto", i18n.t("bills_page.next_pareto", lang)),
+        ("vip", i18n.t("bills_page.next_vip", lang))}
+    at = with_file(at, CSV.replace("T-00", "U-00"), name="next.csv")  # the next file: the old news goes
+    assert not at.success and not at.page_link
+
+
+def test_years_are_buddhist_era_in_thai(app_db):
+    """The new bills' dates, the imports so far and a date cell's samples read 2567 in Thai, 2024 in English."""
+    for lang, year in (("th", "2567"), ("en", "2024")):
+        at = with_file(page(app_db, lang), CSV)
+        button(at, "bills_check").click().run()
+        assert any(i18n.t("bills_page.date_range", lang, first=f"15/01/{year}", last=f"17/03/{year}") in c.value
+                   for c in at.caption)
+        created = at.dataframe[-1].value[i18n.t("bills_page.col.when", lang)].iloc[0]
+        with db_session(app_db) as session:
+            made = session.execute(select(BillImport.created_at)).scalars().first()
+        assert created.split(" ")[0].endswith(str(made.year + 543 if lang == "th" else made.year))
+    # A date cell of a spreadsheet (read as a date, not as text) shows in the reader's calendar.
+    sheet = billing.Sheet("Sheet1", ["รหัสลูกค้า", "ชื่อลูกค้า", "วันที่", "ยอดชำระ"],
+                          [(2, ["C-1", "ร้านหนึ่ง", datetime(2024, 1, 15), 100.0])])
+    for lang, shown in (("th", "15/01/2567"), ("en", "15/01/2024")):
+        at = page(app_db, lang)
+        at.session_state["bills_file"] = {"id": "cells", "name": "finance.xlsx", "sheet": sheet}
+        at.session_state["bills_mapping"] = {"customer_code": 0, "customer_name": 1, "day": 2, "amount": 3}
+        at.session_state["bills_order"] = None
+        at.run()
+        assert any(i18n.t("bills_page.samples", lang, values=shown) == c.value for c in at.caption), \
+            [c.value for c in at.caption]

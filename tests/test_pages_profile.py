@@ -8,8 +8,10 @@ from datetime import date, timedelta
 
 import pytest
 from sqlmodel import func, select
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+from streamlit.testing.v1.element_tree import InitialValue, Radio, Selectbox
 
-from cem.core import i18n
+from cem.core import i18n, months
 from cem.core.auth import PermissionDenied
 from cem.core.models import Bill, CareAction, ChangeLog, Complaint, Contact, Customer, PainPoint, Task
 from cem.customers import complaints, export, profile
@@ -21,6 +23,45 @@ PROFILE, COMPLAINTS = "pages/customers/profile.py", "pages/customers/complaints.
 
 def button(at, key):
     return next(b for b in at.button if b.key == key)
+
+
+class Browser:
+    """Select boxes and radios driven as a browser drives them. The browser
+    shows a label (the default, one the server set, or one the person
+    picked) and sends that label back on every rerun, until the server sets
+    another; AppTest would format the value anew in each run's language.
+    Use: browser = Browser(monkeypatch), then drive the AppTest as usual."""
+
+    def __init__(self, monkeypatch):
+        self.shown: dict[str, str | None] = {}
+        for kind in (Selectbox, Radio):
+            monkeypatch.setattr(kind, "_widget_state", property(self._state))
+
+    def showing(self, widget) -> str | None:
+        """The label the browser shows for `widget` after the last run."""
+        if widget.proto.set_value:
+            return widget.proto.raw_value
+        if widget.id in self.shown:
+            return self.shown[widget.id]
+        try:
+            has_default = widget.proto.HasField("default")
+        except ValueError:  # not optional
+            has_default = True
+        return widget.options[widget.proto.default] if widget.options and has_default else None
+
+    def _state(self, widget) -> WidgetState:
+        picked = not isinstance(widget._value, InitialValue)
+        label = widget.options[widget.index] if picked else self.showing(widget)
+        self.shown[widget.id] = label
+        state = WidgetState(id=widget.id)
+        if label is not None:
+            state.string_value = label
+        return state
+
+
+def switch_language(at, lang: str):
+    at.selectbox(key="ui_lang_widget").set_value(lang).run()
+    return at.run()  # and any next click: the browser sends back what it shows
 
 
 def first_customer(url) -> Customer:
@@ -139,7 +180,7 @@ def test_a_walk_in_complaint_is_listed_and_overdue_ones_come_first(app_db, lang)
         complaints.record_complaint(session, text="Old and open", received=date.today() - timedelta(days=40),
                                     severity=2, step_id=step.step.id, user="lead")
     at = open_page(COMPLAINTS, lang)
-    assert any(i18n.t("complaint.overdue_count", lang, n=1) in w.value for w in at.warning)
+    assert any(i18n.t("complaint.overdue_count.one", lang, n=1) in w.value for w in at.warning)
     at.text_area(key="complaint_new_0_text").input("ที่จอดรถเต็ม").run()
     button(at, "complaint_new_save").click().run()
     assert count(app_db, Complaint) == 2
@@ -326,3 +367,164 @@ def test_a_contact_changed_by_someone_else_meanwhile_is_not_overwritten(app_db):
         assert (stored.mobile, stored.position) == ("081", "")
     assert at.text_input(key=name_key).value == "Buyer"
     assert not at.exception
+
+
+# ---------------------------------------------------------------- the language switched on a filled-in page
+
+
+def test_choices_on_the_profile_survive_a_language_switch_and_show_in_the_new_language(app_db, monkeypatch):
+    """A select box keeps its choice as the label the browser shows: after a switch to Thai the
+    care kind, the month and the customer's kind stay as chosen and read in Thai (not the English
+    label, and not the first option after the next click)."""
+    at, customer = profile_of(app_db)
+    browser = Browser(monkeypatch)
+    at.selectbox(key="care_kind").select("surprise").run()
+    month = at.selectbox(key="care_month").options
+    at.selectbox(key="care_month").select_index(2).run()
+    at.selectbox(key=f"profile_{customer.id}_kind").select("person").run()
+    chosen_month = at.selectbox(key="care_month").value
+    assert len(month) == 4 and browser.showing(at.selectbox(key="care_kind")) == "pleasant surprise"
+    switch_language(at, "th")
+    care_kind, care_month = at.selectbox(key="care_kind"), at.selectbox(key="care_month")
+    kind = at.selectbox(key=f"profile_{customer.id}_kind")
+    assert (care_kind.value, care_month.value, kind.value) == ("surprise", chosen_month, "person")
+    assert browser.showing(care_kind) == i18n.t("care.kind.surprise", "th")
+    assert browser.showing(kind) == i18n.t("profile.kind.person", "th")
+    assert browser.showing(care_month).endswith(str(int(chosen_month[:4]) + 543))
+    switch_language(at, "en")
+    assert at.selectbox(key="care_kind").value == "surprise"
+    assert browser.showing(at.selectbox(key="care_kind")) == "pleasant surprise"
+    assert not at.exception
+
+
+def test_the_complaints_filter_and_status_survive_a_language_switch(app_db, monkeypatch):
+    open_page(None, "en")
+    with db_session(app_db) as session:
+        made = complaints.record_complaint(session, text="Wrong bill", received=date.today(), severity=3, user="lead")
+    at = open_page(COMPLAINTS, "en")
+    browser = Browser(monkeypatch)
+    at.selectbox(key="complaints_status").select("open").run()
+    prefix = f"complaint_{made.id}_1"
+    at.selectbox(key=f"{prefix}_status").select("in_progress").run()
+    switch_language(at, "th")
+    assert at.selectbox(key="complaints_status").value == "open"
+    assert browser.showing(at.selectbox(key="complaints_status")) == i18n.t("complaint.status.open", "th")
+    assert at.selectbox(key=f"{prefix}_status").value == "in_progress"
+    assert browser.showing(at.selectbox(key=f"{prefix}_status")) == i18n.t("complaint.status.in_progress", "th")
+    assert not at.exception
+
+
+# ---------------------------------------------------------------- a newcomer's walk through the pages
+
+
+@pytest.mark.parametrize("lang", i18n.LANGS)
+def test_a_person_picker_with_nobody_in_the_directory_points_to_the_people_page(app_db, lang):
+    at, _ = profile_of(app_db, lang)
+    hint = i18n.t("customer_pick.no_people", lang, page=i18n.t("page.people", lang))
+    assert any(c.value == hint for c in at.caption)
+    with db_session(app_db) as session:
+        plan.add_person(session, name="Dao", user="admin")
+    at.run()
+    assert not any(c.value == hint for c in at.caption)
+
+
+def test_notes_read_as_notes_in_thai_not_as_save(app_db):
+    at, customer = profile_of(app_db, "th")
+    labels = {w.label for w in at.text_area}
+    assert "หมายเหตุ" in labels and i18n.t("common.save", "th") not in labels
+    assert at.text_area(key="contact_0_0_notes").label == "หมายเหตุ"
+    assert at.text_area(key=f"profile_{customer.id}_notes").label == "หมายเหตุ"
+
+
+@pytest.mark.parametrize("lang", i18n.LANGS)
+def test_an_email_that_is_not_an_email_address_is_refused_on_the_profile(app_db, lang):
+    at, _ = profile_of(app_db, lang)
+    at.text_input(key="contact_0_0_name").input("Khun Dao").run()
+    at.text_input(key="contact_0_0_email").input("dao at example").run()
+    button(at, "contact_save").click().run()
+    assert count(app_db, Contact) == 0
+    assert any(i18n.t("contact.field.email", lang) in e.value and "dao at example" in e.value for e in at.error)
+    assert at.text_input(key="contact_0_0_email").value == "dao at example"
+
+
+@pytest.mark.parametrize("lang", i18n.LANGS)
+def test_years_on_the_profile_are_buddhist_era_in_thai(app_db, lang):
+    at, customer = profile_of(app_db, lang)
+    this_year = date.today().year
+    shown = [str(y + 543 if lang == "th" else y) for y in (this_year - 2, this_year - 1, this_year)]
+    history = next(c.value for c in at.caption if c.value.startswith(i18n.t("profile.class_history", lang,
+                                                                            history="")))
+    assert [part.split(":")[0] for part in history.split(": ", 1)[1].split(" · ")] == shown
+    with db_session(app_db) as session:
+        contact = profile.save_contact(session, customer_id=customer.id, values={"name": "Khun Dao"},
+                                       decision_maker=False, user="admin")
+        profile.erase_contact(session, contact_id=contact.id, user="admin")
+    at.run()
+    before_when = i18n.t("contact.erased", lang, when="\x00").split("\x00")[0]
+    erased = next(c.value for c in at.caption if c.value.startswith(before_when))
+    assert f"/{shown[-1]} " in erased
+
+
+@pytest.mark.parametrize("lang", i18n.LANGS)
+def test_a_complaint_card_shows_where_it_happened_and_when_it_is_due(app_db, lang):
+    at, customer = profile_of(app_db, lang)
+    tree = sample(app_db)
+    stage, step = tree.stages[0], tree.stages[0].steps[0]
+    late = date.today() - timedelta(days=40)
+    with db_session(app_db) as session:
+        linked = complaints.record_complaint(session, text="Slow answer", received=late, severity=2,
+                                             customer_id=customer.id, step_id=step.step.id, user="lead")
+        loose = complaints.record_complaint(session, text="Rude driver", received=date.today(), severity=1,
+                                            customer_id=customer.id, user="lead")
+    at.run()
+    place = i18n.t("complaint.where", lang, place=f"{stage.stage.name} › {step.step.name}")
+    assert any(c.value == place for c in at.caption)
+    cards = [m.value for m in at.markdown if i18n.t("complaint.severity_n", lang, n=2) in m.value
+             or i18n.t("complaint.severity_n", lang, n=1) in m.value]
+    late_card = next(c for c in cards if i18n.t("complaint.severity_n", lang, n=2) in c)
+    assert i18n.t("complaint.due_on", lang, day=months.day_text(linked.due, lang)) in late_card
+    assert i18n.t("complaint.overdue", lang) in late_card
+    on_time = next(c for c in cards if i18n.t("complaint.severity_n", lang, n=1) in c)
+    assert i18n.t("complaint.due_on", lang, day=months.day_text(loose.due, lang)) in on_time
+    assert i18n.t("complaint.overdue", lang) not in on_time
+    assert sum(c.value.startswith(i18n.t("complaint.where", lang, place="")) for c in at.caption) == 1
+
+
+@pytest.mark.parametrize("lang", i18n.LANGS)
+def test_resolving_a_complaint_says_whose_complaint_and_what_it_is_now(app_db, lang):
+    open_page(None, lang)
+    customer = first_customer(app_db)
+    with db_session(app_db) as session:
+        made = complaints.record_complaint(session, text="Wrong bill twice", received=date.today(), severity=3,
+                                           customer_id=customer.id, user="lead")
+    at = open_page(COMPLAINTS, lang)
+    prefix = f"complaint_{made.id}_1"
+    at.selectbox(key=f"{prefix}_status").select("resolved").run()
+    at.text_area(key=f"{prefix}_resolution").input("Refunded").run()
+    button(at, "complaint_update").click().run()
+    assert [t.value for t in at.toast] == [i18n.t("complaint.updated_to", lang, customer=customer.name,
+                                                  status=i18n.t("complaint.status.resolved", lang))]
+
+
+@pytest.mark.parametrize("lang", i18n.LANGS)
+def test_the_sla_inputs_say_which_end_is_the_most_severe(app_db, lang):
+    at = open_page(COMPLAINTS, lang)
+    assert at.number_input(key="complaint_sla_1").label == i18n.t("complaint.sla_for_mildest", lang, where=1)
+    assert at.number_input(key="complaint_sla_5").label == i18n.t("complaint.sla_for_most_severe", lang, where=5)
+    assert at.number_input(key="complaint_sla_3").label == i18n.t("complaint.sla_for", lang, where=3)
+    assert any(i18n.t("complaint.severity_scale", lang) in c.value for c in at.caption)
+    viewer = open_page(COMPLAINTS, lang, user="viewer")
+    assert any(i18n.t("complaint.severity_scale", lang) in c.value for c in viewer.caption)
+
+
+@pytest.mark.parametrize("lang", i18n.LANGS)
+def test_the_complaints_table_starts_with_what_a_handler_needs_first(app_db, lang):
+    open_page(None, lang)
+    with db_session(app_db) as session:
+        complaints.record_complaint(session, text="Wrong bill", received=date.today() - timedelta(days=40),
+                                    severity=4, user="lead")
+    at = open_page(COMPLAINTS, lang)
+    first = ["complaint.col.severity", "complaint.col.status", "complaint.col.due", "complaint.col.overdue",
+             "complaint.col.customer", "complaint.col.text"]
+    for table in at.dataframe[:2]:  # the overdue ones, and all
+        assert list(table.value.columns)[:6] == [i18n.t(k, lang) for k in first]

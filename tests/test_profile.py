@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from sqlmodel import func, select, update
 
+from cem.core import i18n
 from cem.core.auth import PermissionDenied
 from cem.core.errors import ConflictError, NotFoundError, ValidationError
 from cem.core.models import AppUser, Bill, CareAction, ChangeLog, Complaint, Contact, Customer, VipChange
@@ -162,6 +163,23 @@ def test_a_contact_with_bad_values_is_refused_and_nothing_is_saved(session, cust
     with pytest.raises(error):
         add_contact(session, customers["A"], values)
     assert (count(session, Contact), count(session, ChangeLog)) == (0, logged)
+
+
+@pytest.mark.parametrize("typed", ["somchai", "somchai@", "@example.com", "somchai@example", "som chai@example.com",
+                                   "somchai@@example.com", "somchai@example..com"])
+def test_an_email_that_is_not_an_email_address_is_refused_naming_the_field(session, customers, typed):
+    with pytest.raises(ValidationError) as refused:
+        add_contact(session, customers["A"], {"name": "Dao", "email": typed})
+    assert refused.value.params["column"] == "contact.field.email"
+    assert i18n.error_text(refused.value, "en").startswith("“E-mail”: is not an e-mail address")
+    assert i18n.error_text(refused.value, "th").startswith("“อีเมล”: ไม่ใช่ที่อยู่อีเมล")
+    assert count(session, Contact) == 0
+
+
+@pytest.mark.parametrize("typed, kept", [("somchai@example.co.th", "somchai@example.co.th"),
+                                         ("  dao.k+vip@บริษัท.ไทย ", "dao.k+vip@บริษัท.ไทย"), ("", "")])
+def test_an_email_address_or_none_is_kept(session, customers, typed, kept):
+    assert add_contact(session, customers["A"], {"name": "Dao", "email": typed}).email == kept
 
 
 def test_a_contact_of_another_customer_a_missing_one_or_a_viewer_is_refused(session, customers):

@@ -1,5 +1,6 @@
 """Pickers the customers' pages share: a customer found by code or name, a
-sub-step (or a pain point) of a journey's map, a person of the directory."""
+sub-step (or a pain point) of a journey's map, a person of the directory;
+select boxes and radios whose labels are translated; counts in words."""
 from __future__ import annotations
 
 import streamlit as st
@@ -13,6 +14,38 @@ from ui import common
 from ui.day_field import day_field
 
 NONE = 0  # "none chosen" in pickers over ids
+CHOICE_LANGS = "ui_choice_langs"  # widget key -> the language it was last drawn in
+
+
+def translated(key: str) -> str:
+    """The key of a select box or radio whose labels are translated
+    (format_func): key=translated("care_kind").
+
+    Streamlit keeps such a widget's choice as the label the browser shows,
+    and a keyed widget stays the same widget when its labels change. After
+    a language switch the browser would go on showing the old language's
+    label, and send it back on the next rerun, where it matches no label
+    and the choice falls back to the first option. So when the language
+    changed since the widget was last drawn, its choice (read as it was
+    stored) is set again, and the browser is sent the new language's label."""
+    lang = common.lang()
+    drawn = st.session_state.setdefault(CHOICE_LANGS, {})
+    if drawn.get(key, lang) != lang and key in st.session_state:
+        st.session_state[key] = st.session_state[key]
+    drawn[key] = lang
+    return key
+
+
+def counted(key: str, n: int, **params) -> str:
+    """The message for a count: `key.one` when n is 1, else `key.many`
+    (the Thai texts of both are the same)."""
+    return common.t(f"{key}.{'one' if n == 1 else 'many'}", n=n, **params)
+
+
+def profile_link(customer_id: int) -> str:
+    """The address of a customer's profile, for a link column: it opens in
+    a new tab, a new session, so it carries the language being read."""
+    return f"profile?customer={customer_id}&lang={common.lang()}"
 
 
 def customer_picker(key: str, *, label: str | None = None, allow_none: bool = False, url_param: str | None = None,
@@ -88,6 +121,8 @@ def person_picker(label: str, key: str, *, where=None, current: int | None = Non
         st.session_state[key] = current
     options = {NONE: t("customer_pick.nobody"), **{p.id: p.name for p in people}}
     picked = common.id_picker(label, options, key, container=where or st)
+    if not people:
+        (where or st).caption(t("customer_pick.no_people", page=t("page.people")))
     return None if picked == NONE else picked
 
 
@@ -109,14 +144,14 @@ def complaint_form(name: str, *, customer_id: int | None = None, today) -> None:
     left, middle, right = st.columns(3)
     severity = left.slider(t("complaint.field.severity"), SEVERITY_MIN, SEVERITY_MAX, 3, key=f"{form}_severity",
                            help=t("complaint.field.severity_help"))
-    channel = middle.selectbox(t("complaint.field.channel"), COMPLAINT_CHANNELS, key=f"{form}_channel",
+    channel = middle.selectbox(t("complaint.field.channel"), COMPLAINT_CHANNELS, key=translated(f"{form}_channel"),
                                format_func=lambda c: t(f"complaint.channel.{c}"))
     with right:
         received = day_field(t("complaint.field.received"), key=f"{form}_received", start=today,
                              column="complaint.field.received")
     with common.db() as session:
         sla = complaints.sla_days(session)
-    st.caption(t("complaint.due_rule", days=sla[severity]))
+    st.caption(counted("complaint.due_rule", sla[severity]))
     journeys = journey_choices()
     journey_id = common.id_picker(t("complaint.field.journey"), journeys, f"{form}_journey") if journeys else None
     step_id, pain_id = step_picker(form, journey_id, with_pain_point=True)

@@ -26,6 +26,11 @@ def _layout(figure: go.Figure, title: str, height: int = 460) -> go.Figure:
     return figure
 
 
+def _count(tr: Translate, key: str, n: int) -> str:
+    """`key.one` for 1, `key.many` otherwise."""
+    return tr(f"{key}.{'one' if n == 1 else 'many'}", n=n)
+
+
 def _empty(title: str, tr: Translate) -> go.Figure:
     figure = go.Figure()
     figure.add_annotation(text=tr("customers.none_in_period"), showarrow=False, font={"size": 16})
@@ -43,11 +48,17 @@ def groups(result: Pareto, most: int = MAX_BARS) -> list[tuple[int, int]]:
 
 def pareto_chart(result: Pareto, tr: Translate) -> go.Figure:
     """Revenue per customer (or group of customers) from the highest, the
-    cumulative share of revenue, and the 80 % line."""
-    title = tr("customers.chart.pareto")
+    cumulative share of revenue, and the 80 % line; the title and the axis
+    say which the bars are."""
     if not result.customers:
-        return _empty(title, tr)
+        return _empty(tr("customers.chart.pareto"), tr)
     bars = groups(result)
+    size = bars[0][1] - bars[0][0] + 1
+    if size == 1:
+        title, axis = tr("customers.chart.pareto"), tr("customers.chart.rank")
+    else:
+        title = tr("customers.chart.pareto_groups", size=size)
+        axis = tr("customers.chart.ranks", size=size)
     labels = [str(a) if a == b else f"{a}–{b}" for a, b in bars]
     revenue = [float(result.revenue[a - 1:b].sum()) for a, b in bars]
     cumulative = [float(result.cumulative_share[b - 1]) * 100 for _, b in bars]
@@ -60,8 +71,7 @@ def pareto_chart(result: Pareto, tr: Translate) -> go.Figure:
     figure.add_scatter(x=[labels[0], labels[-1]], y=[80, 80], yaxis="y2", mode="lines", name="80 %",
                        line={"color": TARGET_COLOUR, "dash": "dash"}, hoverinfo="skip")
     figure.update_layout(
-        xaxis={"title": tr("customers.chart.rank" if len(bars) == result.customers else "customers.chart.ranks"),
-               "type": "category"},
+        xaxis={"title": axis, "type": "category"},
         yaxis={"title": tr("customers.chart.revenue_axis"), "tickformat": ",.0f", "gridcolor": "#EEEEEE"},
         yaxis2={"title": tr("customers.chart.cumulative_axis"), "overlaying": "y", "side": "right",
                 "range": [0, 105], "tickvals": [0, 20, 40, 60, 80, 100],
@@ -109,8 +119,8 @@ def risk_heatmap(tree, risk, tr: Translate) -> go.Figure:
                 continue
             rows.append(f"{number}.{step_no} {_plain(view.step.name)[:40]}")
             values.append([found.revenue, found.vip_revenue])
-            texts.append([f"฿{found.revenue:,.0f}<br>{tr('risk.hover', n=found.complaints)}",
-                          f"฿{found.vip_revenue:,.0f}<br>{len(found.vips)} VIP"])
+            texts.append([f"฿{found.revenue:,.0f}<br>{_count(tr, 'risk.hover', found.complaints)}",
+                          f"฿{found.vip_revenue:,.0f}<br>{_count(tr, 'risk.hover_vips', len(found.vips))}"])
     if not rows:
         figure = go.Figure()
         figure.add_annotation(text=tr("risk.none"), showarrow=False, font={"size": 16})

@@ -10,6 +10,7 @@ fields changed, so erasing a contact leaves no copy behind.
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -29,12 +30,29 @@ from cem.customers.pareto import analyse
 from cem.journey.services import write_service
 
 PERSONAL = ("office_phone", "mobile", "email", "line_id")
+# One @, something before it, and a domain with a dot after it; no spaces.
+EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
+
+
+def email_address(max_len: int):
+    """An e-mail address, or empty; anything else is refused, naming the field."""
+    as_text = v.text(max_len)
+
+    def check(value) -> str:
+        cleaned = as_text(value)
+        if cleaned and not EMAIL.match(cleaned):
+            raise v.FieldProblem("contact.err.email", value=cleaned[:60])
+        return cleaned
+
+    return check
+
+
 CONTACT_FIELDS = [
     v.FieldSpec("name", "contact.field.name", v.text(200, required=True)),
     v.FieldSpec("position", "contact.field.position", v.text(200)),
     v.FieldSpec("office_phone", "contact.field.office_phone", v.text(50)),
     v.FieldSpec("mobile", "contact.field.mobile", v.text(50)),
-    v.FieldSpec("email", "contact.field.email", v.text(200)),
+    v.FieldSpec("email", "contact.field.email", email_address(200)),
     v.FieldSpec("line_id", "contact.field.line_id", v.text(100)),
     v.FieldSpec("channel", "contact.field.channel", v.choice(("", *CONTACT_CHANNELS), default="")),
     v.FieldSpec("contact_time", "contact.field.contact_time", v.text(100)),

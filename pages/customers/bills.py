@@ -1,12 +1,17 @@
 """Billing import: upload finance's file, check how each column is read,
 see what storing would do, then store it; past imports, each undoable."""
+import re
+
 import pandas as pd
 import streamlit as st
 
+from cem.core import months
 from cem.core.errors import CemError, ImportFileErrors
 from cem.core.text import safe_file_name
 from cem.customers import billing, export
 from ui import auth, common, widgets
+from ui.customer_widgets import counted, translated
+from ui.periods import moment_text
 
 common.ensure_entry_point()
 
@@ -16,12 +21,30 @@ lang = common.lang()
 # What this page works on lives in plain session keys, not only in its
 # widgets, so that a page change or a rerun keeps the file and the choices.
 FILE, MAPPING, ORDER, CHECKED = "bills_file", "bills_mapping", "bills_order", "bills_checked"
+DONE = "bills_done"  # what the last import stored, until another file is taken up
 UPLOADS = "bills_uploads"  # how many files were done with: part of the uploader's key
 NONE = -1
 
 
 def baht(satang: int) -> str:
     return f"฿{satang / 100:,.2f}"
+
+
+ISO_SAMPLE = re.compile(r"^(\d{4}-\d{2}-\d{2})( \d{2}:\d{2}(:\d{2})?)?$")
+
+
+def date_sample(value: str) -> str:
+    """A sample of the date column in the reader's calendar: a date cell,
+    shown as 2024-01-15, reads 15/01/2567 in Thai. Text as the file
+    writes it (15/01/2567, 15 ม.ค. 67) is shown as it is."""
+    found = ISO_SAMPLE.match(value)
+    if not found:
+        return value
+    try:
+        day = months.parse_day(found.group(1))
+    except CemError:
+        return value
+    return months.day_text(day, lang) + (found.group(2) or "")[:6]
 
 
 def start_over() -> None:
@@ -32,6 +55,7 @@ def start_over() -> None:
 
 def read_upload(upload) -> None:
     """A new file: read it, and start its mapping from the remembered one or a guess."""
+    st.session_state.pop(DONE, None)
     try:
         with st.spinner(t("bills_page.reading")):
             sheet = billing.read_file(upload.getvalue(), upload.name)
@@ -83,9 +107,11 @@ def mapping_step(sheet: billing.Sheet) -> bool:
         widget_key = f"bills_map_{name}_{current}"
         required = name in billing.REQUIRED
         where.selectbox(t(f"billing.field.{name}") + (" *" if required else ""), columns,
-                        index=columns.index(current), format_func=label, key=widget_key,
+                        index=columns.index(current), format_func=label, key=translated(widget_key),
                         on_change=mapped, args=(name, widget_key))
         found = billing.samples(sheet, current) if current != NONE else []
+        if name == "day":
+            found = [date_sample(value) for value in found]
         where.caption(t("bills_page.samples", values=" · ".join(common.md(v) for v in found))
                       if found else t("bills_page.no_samples"))
     st.caption(t("bills_page.required_mark"))
@@ -95,7 +121,7 @@ def mapping_step(sheet: billing.Sheet) -> bool:
     if not billing.needs_date_order(sheet, mapping):
         return not missing
     key = common.start("bills_order_pick", st.session_state[ORDER], saved=st.session_state[FILE]["id"])
-    st.radio(t("bills_page.date_order"), ["dmy", "mdy"], key=key, on_change=ordered,
+    st.radio(t("bills_page.date_order"), ["dmy", "mdy"], key=translated(key), on_change=ordered,
              format_func=lambda o: t(f"bills_page.date_order.{o}"), horizontal=True, help=t("bills_page.date_order_help"))
     return not missing and st.session_state[ORDER] is not None
 
@@ -123,22 +149,23 @@ def summary_step(checked: billing.Checked, summary: billing.Summary) -> None:
                     help=t("bills_page.customers_new_help", existing=summary.customers_existing))
     cards[3].metric(t("bills_page.total"), baht(summary.total_satang), help=t("bills_page.total_help"))
     if summary.first_day:
-        st.caption(t("bills_page.date_range", first=summary.first_day.isoformat(), last=summary.last_day.isoformat()))
+        st.caption(t("bills_page.date_range", first=months.day_text(summary.first_day, lang),
+                     last=months.day_text(summary.last_day, lang)))
     if summary.bills_already_imported:
-        st.info(t("bills_page.already", n=summary.bills_already_imported), icon="🔁")
+        st.info(counted("bills_page.already", summary.bills_already_imported), icon="🔁")
     if checked.refused:
         refused_rows(checked, summary)
     if not summary.bills_new:
         st.warning(t("bills_page.nothing_new"), icon="ℹ️")
         return
     good_only = bool(checked.refused)
-    label = t("bills_page.import_good", n=summary.bills_new) if good_only else t("bills_page.import", n=summary.bills_new)
+    label = counted("bills_page.import_good" if good_only else "bills_page.import", summary.bills_new)
     if st.button(label, key="bills_import", type="primary", icon="📥"):
         store(checked, good_only)
 
 
 def refused_rows(checked: billing.Checked, summary: billing.Summary) -> None:
-    st.warning(t("bills_page.refused", n=summary.rows_refused), icon="⚠️")
+    st.warning(counted("bills_page.refused", summary.rows_refused), icon="⚠️")
     shown = checked.refused[:200]
     st.dataframe(pd.DataFrame({
         t("bills_page.col.row"): [r.row for r in shown],
@@ -161,10 +188,20 @@ def store(checked: billing.Checked, good_only: bool) -> None:
     except CemError as error:
         common.show_error(error)
         return
-    common.flash(t("bills_page.imported", bills=batch.bills_added, customers=batch.customers_added,
-                   skipped=batch.bills_skipped, total=baht(batch.total_satang)))
     start_over()
+    st.session_state[DONE] = {"bills": batch.bills_added, "customers": batch.customers_added,
+                              "skipped": batch.bills_skipped, "total": baht(batch.total_satang)}
     st.rerun()
+
+
+def next_steps() -> None:
+    """After an import: what was stored, and where the figures are now."""
+    done = st.session_state[DONE]
+    st.success(t("bills_page.imported", **done), icon="✅")
+    st.caption(t("bills_page.next"))
+    left, right = st.columns(2)
+    left.page_link("pages/customers/pareto.py", label=t("bills_page.next_pareto"), icon="👑")
+    right.page_link("pages/customers/vip.py", label=t("bills_page.next_vip"), icon="💎")
 
 
 def past_imports() -> None:
@@ -175,7 +212,7 @@ def past_imports() -> None:
         st.caption(t("bills_page.no_past"))
         return
     st.dataframe(pd.DataFrame({
-        t("bills_page.col.when"): [common.local_time(b.created_at) for b in done],
+        t("bills_page.col.when"): [moment_text(b.created_at, lang) for b in done],
         t("bills_page.col.file"): [b.file_name for b in done],
         t("bills_page.col.by"): [b.created_by for b in done],
         t("bills_page.col.bills"): [b.bills_added for b in done],
@@ -187,7 +224,7 @@ def past_imports() -> None:
     if not auth.allowed("customers.edit"):
         return
     with st.expander(t("bills_page.undo_title"), icon="↩️"):
-        options = {b.id: f"{common.local_time(b.created_at)} · {b.file_name} ({b.bills_added:,})" for b in done}
+        options = {b.id: f"{moment_text(b.created_at, lang)} · {b.file_name} ({b.bills_added:,})" for b in done}
         chosen = common.id_picker(t("bills_page.undo_pick"), options, "bills_undo_id")
         sure = st.checkbox(t("bills_page.undo_sure"), key="bills_undo_sure")
         if st.button(t("bills_page.undo"), key="bills_undo", disabled=not sure, icon="↩️"):
@@ -197,7 +234,7 @@ def past_imports() -> None:
             except CemError as error:
                 common.show_error(error)
             else:
-                common.forget("bills_undo_sure")
+                common.forget("bills_undo_sure", DONE)
                 common.flash(t("bills_page.undone", **gone))
                 st.rerun()
 
@@ -209,6 +246,8 @@ if not auth.allowed("customers.edit"):
     past_imports()
     st.stop()
 
+if st.session_state.get(DONE) and FILE not in st.session_state:
+    next_steps()
 st.subheader(t("bills_page.step_file"), anchor=False)
 upload = widgets.file_uploader(t("bills_page.upload"), type=["xlsx", "xls", "ods", "csv"],
                                key=f"bills_upload_{st.session_state.get(UPLOADS, 0)}")

@@ -12,7 +12,8 @@ from cem.core.models import COMPLAINT_STATUSES, SEVERITY_MAX, SEVERITY_MIN
 from cem.customers import analysis, complaints
 from cem.improvement import plan
 from ui import auth, common
-from ui.customer_widgets import complaint_form, journey_choices, person_picker, step_choices, step_picker
+from ui.customer_widgets import (complaint_form, counted, journey_choices, person_picker, step_choices, step_picker,
+                                 translated)
 
 common.ensure_entry_point()
 
@@ -40,33 +41,38 @@ for journey_id in {c.journey_id for c in everything if c.journey_id}:
 saved = common.saved
 
 
+def customer_of(complaint) -> str:
+    return names[complaint.customer_id][1] if complaint.customer_id in names else t("complaint.walk_in")
+
+
 def table(rows) -> pd.DataFrame:
+    # What the one handling complaints reads first comes first: how bad,
+    # where it stands, by when; then who, what, where on the journey.
     return pd.DataFrame({
-        t("complaint.col.received"): [months.day_text(c.received, lang) for c in rows],
-        t("complaint.col.customer"): [names[c.customer_id][1] if c.customer_id in names else t("complaint.walk_in")
-                                      for c in rows],
         t("complaint.col.severity"): [c.severity for c in rows],
-        t("complaint.col.text"): [c.text[:120] for c in rows],
-        t("complaint.col.where"): [places.get(c.step_id, "") for c in rows],
-        t("complaint.col.owner"): [people.get(c.owner_id, "") for c in rows],
         t("complaint.col.status"): [t(f"complaint.status.{c.status}") for c in rows],
         t("complaint.col.due"): [months.day_text(c.due, lang) for c in rows],
         t("complaint.col.overdue"): ["⚠️" if complaints.is_overdue(c, today) else "" for c in rows],
+        t("complaint.col.customer"): [customer_of(c) for c in rows],
+        t("complaint.col.text"): [c.text[:120] for c in rows],
+        t("complaint.col.where"): [places.get(c.step_id, "") for c in rows],
+        t("complaint.col.owner"): [people.get(c.owner_id, "") for c in rows],
+        t("complaint.col.received"): [months.day_text(c.received, lang) for c in rows],
     })
 
 
 # ---------------------------------------------------------------- overdue
 late = [c for c in everything if complaints.is_overdue(c, today)]
 if late:
-    st.warning(t("complaint.overdue_count", n=len(late)), icon="⏰")
+    st.warning(counted("complaint.overdue_count", len(late)), icon="⏰")
     st.dataframe(table(late), hide_index=True, key="complaints_overdue")
 
 # ---------------------------------------------------------------- the list
 st.subheader(t("complaint.list_title"), anchor=False)
 left, middle, right = st.columns(3)
-status = left.selectbox(t("complaint.filter_status"), ["", *COMPLAINT_STATUSES], key="complaints_status",
+status = left.selectbox(t("complaint.filter_status"), ["", *COMPLAINT_STATUSES], key=translated("complaints_status"),
                         format_func=lambda s: t(f"complaint.status.{s}") if s else t("customers.all"))
-journey_filter = middle.selectbox(t("complaint.filter_journey"), [0, *journeys], key="complaints_journey",
+journey_filter = middle.selectbox(t("complaint.filter_journey"), [0, *journeys], key=translated("complaints_journey"),
                                   format_func=lambda j: journeys.get(j, t("customers.all")))
 step_filter = 0
 if journey_filter:  # a sub-step's complaint history
@@ -77,7 +83,7 @@ shown = [c for c in everything if (not status or c.status == status)
          and (not journey_filter or c.journey_id == journey_filter) and (not step_filter or c.step_id == step_filter)]
 if shown:
     st.dataframe(table(shown), hide_index=True, key="complaints_list")
-    st.caption(t("complaint.list_help", n=len(shown)))
+    st.caption(counted("complaint.list_help", len(shown)))
 else:
     st.info(t("complaint.none"))
 
@@ -87,6 +93,18 @@ if may_record:
         complaint_form("complaint_new", today=today)
 
 # ---------------------------------------------------------------- handling one
+
+
+def handled_message(complaint, status: str) -> str:
+    """The toast after a save: whose complaint, and its status now (or that it stays)."""
+    word = t(f"complaint.status.{status}")
+    if complaint.customer_id in names:
+        key = "complaint.updated_to" if status != complaint.status else "complaint.updated_still"
+        return t(key, customer=common.md(customer_of(complaint)), status=word)
+    key = "complaint.updated_walk_in_to" if status != complaint.status else "complaint.updated_walk_in_still"
+    return t(key, status=word)
+
+
 if may_record and shown:
     st.subheader(t("complaint.handle_title"), anchor=False)
     labels = {c.id: f"{months.day_text(c.received, lang)} · {c.text[:60]}" for c in shown}
@@ -99,8 +117,8 @@ if may_record and shown:
     form = common.form_state(handling, chosen.version)
     prefix = f"complaint_{chosen.id}_{form['opened']}"
     left, right = st.columns(2)
-    new_status = left.selectbox(t("complaint.field.status"), COMPLAINT_STATUSES, key=common.start(
-        f"{prefix}_status", chosen.status), format_func=lambda s: t(f"complaint.status.{s}"))
+    new_status = left.selectbox(t("complaint.field.status"), COMPLAINT_STATUSES, key=translated(common.start(
+        f"{prefix}_status", chosen.status)), format_func=lambda s: t(f"complaint.status.{s}"))
     new_severity = right.slider(t("complaint.field.severity"), SEVERITY_MIN, SEVERITY_MAX,
                                 key=common.start(f"{prefix}_severity", chosen.severity))
     resolution = st.text_area(t("complaint.field.resolution"), key=common.start(f"{prefix}_resolution",
@@ -130,7 +148,7 @@ if may_record and shown:
             common.show_error(error)
         else:
             common.form_restart(handling)
-            saved(t("complaint.updated"))
+            saved(handled_message(chosen, new_status))
     can_map = auth.allowed("map.edit") and chosen.step_id and not chosen.pain_point_id
     if can_map and buttons[1].button(t("complaint.to_pain_point"), key="complaint_to_pain", icon="📌",
                                      help=t("complaint.to_pain_point_help")):
@@ -143,15 +161,26 @@ if may_record and shown:
             saved(t("complaint.pain_point_made"))
 
 # ---------------------------------------------------------------- the SLA
+
+
+def sla_label(severity: int) -> str:
+    """"Severity 1, mildest (days)" … "Severity 5, most severe (days)"."""
+    if severity == SEVERITY_MIN:
+        return t("complaint.sla_for_mildest", where=severity)
+    if severity == SEVERITY_MAX:
+        return t("complaint.sla_for_most_severe", where=severity)
+    return t("complaint.sla_for", where=severity)
+
+
 st.subheader(t("complaint.sla_title"), anchor=False)
-st.caption(t("complaint.sla_help"))
+st.caption(t("complaint.sla_help") + " " + t("complaint.severity_scale"))
 if auth.allowed("customers.edit"):
     columns = st.columns(SEVERITY_MAX - SEVERITY_MIN + 1)
     sla_form = common.form_state("complaint_sla", sla)
     sla_keys = [f"complaint_sla_{severity}" for severity in range(SEVERITY_MIN, SEVERITY_MAX + 1)]
     days = {}
     for column, severity, key in zip(columns, range(SEVERITY_MIN, SEVERITY_MAX + 1), sla_keys):
-        days[severity] = column.number_input(t("complaint.sla_for", where=severity), 0, 365, step=1, key=common.start(
+        days[severity] = column.number_input(sla_label(severity), 0, 365, step=1, key=common.start(
             key, sla_form["opened"][severity], saved=tuple(sla_form["opened"].items())))
     if st.button(t("complaint.sla_save"), key="complaint_sla_save", icon="💾"):
         try:
@@ -165,4 +194,4 @@ if auth.allowed("customers.edit"):
             common.form_restart("complaint_sla", *sla_keys)
             saved(t("complaint.sla_saved"))
 else:
-    st.caption(" · ".join(t("complaint.sla_line", severity=s, days=d) for s, d in sorted(sla.items())))
+    st.caption(" · ".join(counted("complaint.sla_line", d, severity=s) for s, d in sorted(sla.items())))

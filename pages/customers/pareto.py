@@ -7,6 +7,7 @@ from cem.core import months
 from cem.core.text import safe_file_name
 from cem.customers import analysis, charts, export, vip
 from ui import common, periods
+from ui.customer_widgets import counted, translated
 
 common.ensure_entry_point()
 
@@ -49,9 +50,9 @@ lang = common.lang()
 months_box, service_box, segment_box = st.columns([2, 1, 1])
 first, last = periods.month_range("customers", all_months, where=months_box)
 everything = t("customers.all")
-service = service_box.selectbox(t("customers.service"), ["", *service_names], key="customers_service",
+service = service_box.selectbox(t("customers.service"), ["", *service_names], key=translated("customers_service"),
                                 format_func=lambda s: s or everything)
-segment = segment_box.selectbox(t("customers.segment"), ["", *segment_names], key="customers_segment",
+segment = segment_box.selectbox(t("customers.segment"), ["", *segment_names], key=translated("customers_segment"),
                                 format_func=lambda s: s or everything)
 period = periods.period(first, last, service, segment)
 result, names = period_analysis(common.database_url(), stamp, period, rule.a_limit, rule.b_limit)
@@ -71,7 +72,7 @@ st.markdown(t("customers.reading", top=f"{result.top_share * 100:.0f}", n=result
               needed=f"{result.needed_share * 100:.0f}", needed_n=result.needed_customers,
               gini=f"{result.gini:.2f}"))
 if result.not_positive:
-    st.caption(t("customers.not_positive", n=len(result.not_positive)))
+    st.caption(counted("customers.not_positive", len(result.not_positive)))
 
 tr = common.translator()
 chart_left, chart_right = st.columns([3, 2])

@@ -11,7 +11,9 @@ from cem.core.models import CARE_KINDS, CONTACT_CHANNELS, CUSTOMER_KINDS
 from cem.customers import analysis, care, charts, complaints, profile, vip
 from cem.improvement import plan
 from ui import auth, common
-from ui.customer_widgets import complaint_form, customer_picker, journey_choices, person_picker, step_picker
+from ui.customer_widgets import (complaint_form, customer_picker, journey_choices, person_picker, step_choices,
+                                 step_picker, translated)
+from ui.periods import moment_text, year_text
 from ui.day_field import day_field
 
 common.ensure_entry_point()
@@ -92,7 +94,7 @@ with overview:
         st.caption(t("profile.services_help"))
     else:
         st.caption(t("profile.no_bills_12"))
-    st.caption(t("profile.class_history", history=" · ".join(f"{y}: {c or '—'}" for y, c in history)))
+    st.caption(t("profile.class_history", history=" · ".join(f"{year_text(y, lang)}: {c or '—'}" for y, c in history)))
 
 # ---------------------------------------------------------------- contacts
 with contacts_tab:
@@ -106,7 +108,7 @@ with contacts_tab:
     for contact in found:
         with st.container(border=True, key=f"contact_card_{contact.id}"):
             if contact.erased_at:
-                st.caption(t("contact.erased", when=common.local_time(contact.erased_at)))
+                st.caption(t("contact.erased", when=moment_text(contact.erased_at, lang)))
                 continue
             title = common.md(contact.name) + (f" · {common.md(contact.position)}" if contact.position else "")
             star = f" — **{t('contact.decision_maker')}**" if contact.decision_maker else ""
@@ -138,8 +140,8 @@ with contacts_tab:
                                                 key=common.start(f"{prefix}_{name}", getattr(current, name, "")
                                                                  if current else ""), max_chars=200)
             values["channel"] = right.selectbox(t("contact.field.channel"), ["", *CONTACT_CHANNELS],
-                                                key=common.start(f"{prefix}_channel", current.channel if current
-                                                                 else ""),
+                                                key=translated(common.start(f"{prefix}_channel", current.channel
+                                                                            if current else "")),
                                                 format_func=lambda c: t(f"contact.channel.{c}") if c else "—")
             decision = st.checkbox(t("contact.decision_maker"), key=common.start(
                 f"{prefix}_decision", bool(current and current.decision_maker)))
@@ -177,15 +179,22 @@ with complaints_tab:
         listed = complaints.for_customer(session, customer_id)
     if not listed:
         st.info(t("complaint.none_for_customer"))
+    journeys_here = journey_choices()
+    places: dict[int, str] = {}  # sub-step id -> "stage › sub-step"
+    for journey_id in {c.journey_id for c in listed if c.journey_id in journeys_here}:
+        places.update(step_choices(journey_id)[0])
     for index, complaint in enumerate(listed):
         overdue = complaints.is_overdue(complaint, today)
         with st.container(border=True, key=f"complaint_card_{complaint.id}"):
             if index == 0 and len(listed) > 1:
                 st.caption(t("complaint.most_serious"))
+            due = t("complaint.due_on", day=months.day_text(complaint.due, lang))
             st.markdown(f"**{t('complaint.severity_n', n=complaint.severity)}** · "
                         f"{t(f'complaint.status.{complaint.status}')} · "
-                        f"{months.day_text(complaint.received, lang)}" + (f" · ⚠️ {t('complaint.overdue')}"
-                                                                          if overdue else ""))
+                        f"{t('complaint.received_on', day=months.day_text(complaint.received, lang))} · "
+                        + (f"**⚠️ {due} · {t('complaint.overdue')}**" if overdue else due))
+            if complaint.step_id in places:
+                st.caption(t("complaint.where", place=common.md(places[complaint.step_id])))
             st.text(complaint.text)
             if complaint.resolution:
                 st.caption(t("complaint.resolution_was", text=common.md(complaint.resolution)))
@@ -213,9 +222,9 @@ with care_tab:
             this_month = months.of(today)
             choices = [months.add(this_month, n) for n in range(0, 4)]
             left, right = st.columns(2)
-            month = left.selectbox(t("care.field.month"), choices, key="care_month",
+            month = left.selectbox(t("care.field.month"), choices, key=translated("care_month"),
                                    format_func=lambda m: months.label(m, lang))
-            kind = right.selectbox(t("care.field.kind"), CARE_KINDS, key="care_kind",
+            kind = right.selectbox(t("care.field.kind"), CARE_KINDS, key=translated("care_kind"),
                                    format_func=lambda k: t(f"care.kind.{k}"))
             person_id = person_picker(t("care.field.who"), "care_person")
             note = st.text_input(t("care.field.note"), key=f"care_note_{common.form_generation('care')}",
@@ -262,7 +271,7 @@ with care_tab:
                 owner_id = person_picker(t("care.field.who"), "care_task_owner")
                 chosen = next(a for a in untracked if a.id == care_id)
                 due = st.selectbox(t("care.due_month"), [months.add(chosen.month, n) for n in range(0, 4)],
-                                   key="care_task_due", format_func=lambda m: months.label(m, lang))
+                                   key=translated("care_task_due"), format_func=lambda m: months.label(m, lang))
                 if st.button(t("care.make_task"), key="care_make_task", disabled=step_id is None, icon="✅"):
                     try:
                         with common.db() as session:
@@ -293,7 +302,7 @@ def details_form(customer) -> None:
     values = {"name": st.text_input(t("profile.field.name"), key=start("name"), max_chars=200,
                                     disabled=not may_edit)}
     left, right = st.columns(2)
-    values["kind"] = left.selectbox(t("profile.field.kind"), CUSTOMER_KINDS, key=start("kind"),
+    values["kind"] = left.selectbox(t("profile.field.kind"), CUSTOMER_KINDS, key=translated(start("kind")),
                                     format_func=lambda k: t(f"profile.kind.{k}"), disabled=not may_edit)
     values["segment"] = right.text_input(t("profile.field.segment"), key=start("segment"), max_chars=100,
                                          disabled=not may_edit)

@@ -9,6 +9,7 @@ from cem.core import months
 from cem.core.errors import CemError, ConflictError
 from cem.customers import analysis, care, profile, vip
 from ui import auth, common, periods
+from ui.customer_widgets import counted, profile_link, translated
 from ui.day_field import day_field
 
 common.ensure_entry_point()
@@ -49,8 +50,10 @@ all_months = months.between(months.of(span[0]), months.of(span[1]))
 
 
 def rule_sentence(r: vip.Rule) -> str:
-    value = f"{r.value * 100:g}" if r.kind != "fixed" else f"{int(r.value):,}"
-    return t(f"vip.rule_sentence.{r.kind}", value=value)
+    if r.kind == "fixed":
+        return t("vip.rule_sentence.fixed_one" if int(r.value) == 1 else "vip.rule_sentence.fixed",
+                 value=f"{int(r.value):,}")
+    return t(f"vip.rule_sentence.{r.kind}", value=f"{r.value * 100:g}")
 
 
 # ---------------------------------------------------------------- the rule
@@ -69,7 +72,7 @@ if may_edit:
             return common.start(key, value, saved=opened)
 
         kind = st.radio(t("vip.field.rule"), vip.VIP_RULES, format_func=lambda k: t(f"vip.rule.{k}"),
-                        key=start("vip_rule_kind", opened.kind))
+                        key=translated(start("vip_rule_kind", opened.kind)))
         left, middle, right = st.columns(3)
         if kind == "fixed":
             value = left.number_input(t("vip.field.count"), 1, vip.MAX_FIXED, step=1, help=t("vip.field.count_help"),
@@ -118,20 +121,25 @@ if may_edit:
 # ---------------------------------------------------------------- the list
 rows = vip_list(common.database_url(), stamp, apply_period)
 st.subheader(t("vip.list_title", n=len(rows)), anchor=False)
+# A link opens the profile in a new tab, at one click on its words (a click
+# beside them only selects the cell); the address carries the language.
+profile_column = st.column_config.LinkColumn(display_text=t("vip.open_profile"), help=t("vip.open_profile_help"))
 if not rows:
-    st.info(t("vip.none_yet"))
+    # Nobody is marked yet: the comparison below shows whom the rule would
+    # pick, which reads as if there were VIPs; say what the button does.
+    st.info(t("vip.none_yet" if may_edit else "vip.none_yet_viewer"))
 else:
     st.dataframe(pd.DataFrame({
         t("customers.col.code"): [r.code for r in rows],
         t("customers.col.name"): [r.name for r in rows],
+        t("vip.col.profile"): [profile_link(r.customer_id) for r in rows],
         t("customers.col.segment"): [r.segment for r in rows],
         t("vip.col.source"): [t(f"vip.source.{r.source}") for r in rows],
         t("vip.col.since"): [months.day_text(r.since, lang) if r.since else "" for r in rows],
         t("vip.col.revenue"): [r.revenue for r in rows],
-        t("vip.col.profile"): [f"profile?customer={r.customer_id}" for r in rows],
     }), hide_index=True, key="vip_list",
         column_config={t("vip.col.revenue"): st.column_config.NumberColumn(format="฿%,.0f"),
-                       t("vip.col.profile"): st.column_config.LinkColumn(display_text=t("vip.open_profile"))})
+                       t("vip.col.profile"): profile_column})
     st.caption(t("vip.list_help"))
     if may_edit:  # contacts' phones and e-mails: sent to this signed-in session only, and logged
         st.link_button(t("vip.contacts_download"), f"{auth.CONTACTS_ROUTE}?lang={lang}", icon="⬇️",
@@ -150,9 +158,8 @@ if month_care.without_any:
         st.dataframe(pd.DataFrame({
             t("customers.col.code"): [without[i][0] for i in month_care.without_any],
             t("customers.col.name"): [without[i][1] for i in month_care.without_any],
-            t("vip.col.profile"): [f"profile?customer={i}" for i in month_care.without_any],
-        }), hide_index=True, key="vip_without_care",
-            column_config={t("vip.col.profile"): st.column_config.LinkColumn(display_text=t("vip.open_profile"))})
+            t("vip.col.profile"): [profile_link(i) for i in month_care.without_any],
+        }), hide_index=True, key="vip_without_care", column_config={t("vip.col.profile"): profile_column})
 
 # ---------------------------------------------------------------- by hand
 if may_edit:
@@ -172,7 +179,7 @@ if may_edit:
             hand_form = common.form_state(f"vip_hand_{customer_id}", now.version)
             st.caption(t("vip.hand_now", status=t("vip.status.vip" if now.vip else "vip.status.not"),
                          source=t("vip.source.hand" if now.vip_hand else "vip.source.rule")))
-            decision = st.radio(t("vip.field.decision"), ["in", "out", ""], key="vip_hand_decision",
+            decision = st.radio(t("vip.field.decision"), ["in", "out", ""], key=translated("vip_hand_decision"),
                                 format_func=lambda d: t(f"vip.decision.{d or 'rule'}"), horizontal=True)
             reason = st.text_input(t("vip.field.reason"), key=f"vip_hand_reason_{common.form_generation('vip_hand')}",
                                    max_chars=500,
@@ -198,6 +205,8 @@ if may_edit:
 # ---------------------------------------------------------------- two periods
 st.subheader(t("vip.compare_title"), anchor=False)
 st.caption(t("vip.compare_help", rule=rule_sentence(rule)))
+if not rows:
+    st.caption(t("vip.compare_none_marked"))
 earlier = periods.month_range("vip_before", all_months, end_back=12,
                               labels=("vip.compare_first_from", "vip.compare_first_to"))
 later = periods.month_range("vip_after", all_months, labels=("vip.compare_second_from", "vip.compare_second_to"))
@@ -207,7 +216,7 @@ cards[0].metric(t("vip.compare_new"), f"{len(comparison.new):,}")
 cards[1].metric(t("vip.compare_kept"), f"{len(comparison.kept):,}")
 cards[2].metric(t("vip.compare_dropped"), f"{len(comparison.dropped):,}")
 if comparison.dropped:
-    st.warning(t("vip.dropped_warning", n=len(comparison.dropped)), icon="⚠️")
+    st.warning(counted("vip.dropped_warning", len(comparison.dropped)), icon="⚠️")
 
 
 def people(ids: list[int]) -> pd.DataFrame:
