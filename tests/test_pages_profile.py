@@ -16,7 +16,7 @@ from cem.core.auth import PermissionDenied
 from cem.core.models import Bill, CareAction, ChangeLog, Complaint, Contact, Customer, PainPoint, Task
 from cem.customers import complaints, export, profile
 from cem.improvement import plan
-from tests.test_pages import app_db, db_session, open_page, picker, sample  # noqa: F401 (fixture)
+from tests.test_pages import open_tab, app_db, db_session, open_page, picker, sample  # noqa: F401 (fixture)
 
 PROFILE, COMPLAINTS = "pages/customers/profile.py", "pages/customers/complaints.py"
 
@@ -71,13 +71,20 @@ def first_customer(url) -> Customer:
         return customer
 
 
-def profile_of(url, lang="en", user="admin"):
+def profile_of(url, lang="en", user="admin", tab=None):
+    """The profile of the first customer, on `tab` (only the open tab runs)."""
     open_page(None, lang)  # seeds the sample workspace
     customer = first_customer(url)
     at = open_page(None, lang, user=user)
     at.query_params["customer"] = str(customer.id)
     at.switch_page(PROFILE).run()
+    if tab:
+        profile_tab(at, tab, lang)
     return at, customer
+
+
+def profile_tab(at, tab: str, lang: str = "en"):
+    return open_tab(at, "profile_tabs", f"profile.tab.{tab}", lang)
 
 
 def count(url, model) -> int:
@@ -94,7 +101,7 @@ def test_the_profile_opens_on_the_customer_in_the_address(app_db, lang):
 
 
 def test_a_decision_maker_is_added_and_a_viewer_does_not_see_the_mobile(app_db):
-    at, customer = profile_of(app_db)
+    at, customer = profile_of(app_db, tab="contacts")
     at.text_input(key="contact_0_0_name").input("Khun Dao").run()
     at.text_input(key="contact_0_0_mobile").input("081-234-5678").run()
     at.checkbox(key="contact_0_0_decision").check().run()
@@ -107,13 +114,14 @@ def test_a_decision_maker_is_added_and_a_viewer_does_not_see_the_mobile(app_db):
     viewer = open_page(None, "en", user="viewer")
     viewer.query_params["customer"] = str(customer.id)
     viewer.switch_page(PROFILE).run()
+    profile_tab(viewer, "contacts")
     assert any("Khun Dao" in m.value for m in viewer.markdown)
     assert not any("081" in c.value for c in viewer.caption)
     assert any(i18n.t("contact.hidden", "en") in c.value for c in viewer.caption)
 
 
 def test_a_nameless_contact_is_refused_and_what_was_typed_stays(app_db):
-    at, _ = profile_of(app_db)
+    at, _ = profile_of(app_db, tab="contacts")
     at.text_input(key="contact_0_0_mobile").input("089").run()
     button(at, "contact_save").click().run()
     assert at.error and count(app_db, Contact) == 0
@@ -122,7 +130,7 @@ def test_a_nameless_contact_is_refused_and_what_was_typed_stays(app_db):
 
 @pytest.mark.parametrize("lang", i18n.LANGS)
 def test_a_complaint_taken_on_the_profile_is_due_by_the_sla(app_db, lang):
-    at, customer = profile_of(app_db, lang)
+    at, customer = profile_of(app_db, lang, tab="complaints")
     at.text_area(key="profile_complaint_0_text").input("รอช่างนานมาก").run()
     at.slider(key="profile_complaint_0_severity").set_value(5).run()
     button(at, "profile_complaint_save").click().run()
@@ -134,7 +142,7 @@ def test_a_complaint_taken_on_the_profile_is_due_by_the_sla(app_db, lang):
 
 
 def test_care_is_planned_and_recorded_as_done(app_db):
-    at, customer = profile_of(app_db)
+    at, customer = profile_of(app_db, tab="care")
     at.selectbox(key="care_kind").select("surprise").run()
     at.text_input(key="care_note_0").input("Anniversary basket").run()
     button(at, "care_save").click().run()
@@ -148,7 +156,7 @@ def test_care_is_planned_and_recorded_as_done(app_db):
 
 
 def test_the_details_are_saved_and_a_duplicate_is_merged(app_db):
-    at, customer = profile_of(app_db)
+    at, customer = profile_of(app_db, tab="details")
     at.text_area(key=f"profile_{customer.id}_service_style").input("Call before visiting").run()
     button(at, "profile_save").click().run()
     with db_session(app_db) as session:
@@ -221,7 +229,7 @@ def test_the_sla_is_changed_for_new_complaints(app_db):
 
 
 def test_a_care_action_is_followed_as_a_task_of_the_plan(app_db):
-    at, customer = profile_of(app_db)
+    at, customer = profile_of(app_db, tab="care")
     at.text_input(key="care_note_0").input("Visit the new branch").run()
     button(at, "care_save").click().run()
     step = sample(app_db).stages[0].steps[0]
@@ -266,7 +274,7 @@ def by_label(widgets, label):
 def test_switching_customers_shows_and_saves_the_second_customers_details(app_db):
     """The details and the owner are the chosen customer's, not those of the
     one shown before; a save goes to the customer on the screen."""
-    at, first = profile_of(app_db)
+    at, first = profile_of(app_db, tab="details")
     with db_session(app_db) as session:
         second = session.execute(select(Customer).order_by(Customer.code.desc())).scalars().first()
         session.expunge(second)
@@ -288,7 +296,7 @@ def test_switching_customers_shows_and_saves_the_second_customers_details(app_db
 
 
 def test_another_persons_save_neither_wipes_what_is_typed_nor_is_overwritten_silently(app_db):
-    at, customer = profile_of(app_db)
+    at, customer = profile_of(app_db, tab="details")
     style = next(w.key for w in at.text_area if w.label == i18n.t("profile.field.service_style", "en"))
     at.text_area(key=style).input("Call before visiting").run()
     with db_session(app_db) as session:
@@ -347,7 +355,7 @@ def test_an_sla_saved_by_someone_else_meanwhile_is_named_and_not_overwritten(app
 
 
 def test_a_contact_changed_by_someone_else_meanwhile_is_not_overwritten(app_db):
-    at, customer = profile_of(app_db)
+    at, customer = profile_of(app_db, tab="contacts")
     with db_session(app_db) as session:
         contact = profile.save_contact(session, customer_id=customer.id, values={"name": "Khun Dao"},
                                        decision_maker=False, user="lead")
@@ -376,20 +384,22 @@ def test_choices_on_the_profile_survive_a_language_switch_and_show_in_the_new_la
     """A select box keeps its choice as the label the browser shows: after a switch to Thai the
     care kind, the month and the customer's kind stay as chosen and read in Thai (not the English
     label, and not the first option after the next click)."""
-    at, customer = profile_of(app_db)
+    at, customer = profile_of(app_db, tab="care")
     browser = Browser(monkeypatch)
     at.selectbox(key="care_kind").select("surprise").run()
     month = at.selectbox(key="care_month").options
     at.selectbox(key="care_month").select_index(2).run()
-    at.selectbox(key=f"profile_{customer.id}_kind").select("person").run()
     chosen_month = at.selectbox(key="care_month").value
     assert len(month) == 4 and browser.showing(at.selectbox(key="care_kind")) == "pleasant surprise"
+    profile_tab(at, "details")
+    at.selectbox(key=f"profile_{customer.id}_kind").select("person").run()
     switch_language(at, "th")
-    care_kind, care_month = at.selectbox(key="care_kind"), at.selectbox(key="care_month")
     kind = at.selectbox(key=f"profile_{customer.id}_kind")
-    assert (care_kind.value, care_month.value, kind.value) == ("surprise", chosen_month, "person")
+    assert kind.value == "person" and browser.showing(kind) == i18n.t("profile.kind.person", "th")
+    profile_tab(at, "care", "th")  # the care choices, kept while their tab was closed
+    care_kind, care_month = at.selectbox(key="care_kind"), at.selectbox(key="care_month")
+    assert (care_kind.value, care_month.value) == ("surprise", chosen_month)
     assert browser.showing(care_kind) == i18n.t("care.kind.surprise", "th")
-    assert browser.showing(kind) == i18n.t("profile.kind.person", "th")
     assert browser.showing(care_month).endswith(str(int(chosen_month[:4]) + 543))
     switch_language(at, "en")
     assert at.selectbox(key="care_kind").value == "surprise"
@@ -419,7 +429,7 @@ def test_the_complaints_filter_and_status_survive_a_language_switch(app_db, monk
 
 @pytest.mark.parametrize("lang", i18n.LANGS)
 def test_a_person_picker_with_nobody_in_the_directory_points_to_the_people_page(app_db, lang):
-    at, _ = profile_of(app_db, lang)
+    at, _ = profile_of(app_db, lang, tab="details")
     hint = i18n.t("customer_pick.no_people", lang, page=i18n.t("page.people", lang))
     assert any(c.value == hint for c in at.caption)
     with db_session(app_db) as session:
@@ -429,16 +439,17 @@ def test_a_person_picker_with_nobody_in_the_directory_points_to_the_people_page(
 
 
 def test_notes_read_as_notes_in_thai_not_as_save(app_db):
-    at, customer = profile_of(app_db, "th")
+    at, customer = profile_of(app_db, "th", tab="contacts")
     labels = {w.label for w in at.text_area}
     assert "หมายเหตุ" in labels and i18n.t("common.save", "th") not in labels
     assert at.text_area(key="contact_0_0_notes").label == "หมายเหตุ"
+    profile_tab(at, "details", "th")
     assert at.text_area(key=f"profile_{customer.id}_notes").label == "หมายเหตุ"
 
 
 @pytest.mark.parametrize("lang", i18n.LANGS)
 def test_an_email_that_is_not_an_email_address_is_refused_on_the_profile(app_db, lang):
-    at, _ = profile_of(app_db, lang)
+    at, _ = profile_of(app_db, lang, tab="contacts")
     at.text_input(key="contact_0_0_name").input("Khun Dao").run()
     at.text_input(key="contact_0_0_email").input("dao at example").run()
     button(at, "contact_save").click().run()
@@ -459,7 +470,7 @@ def test_years_on_the_profile_are_buddhist_era_in_thai(app_db, lang):
         contact = profile.save_contact(session, customer_id=customer.id, values={"name": "Khun Dao"},
                                        decision_maker=False, user="admin")
         profile.erase_contact(session, contact_id=contact.id, user="admin")
-    at.run()
+    profile_tab(at, "contacts", lang)
     before_when = i18n.t("contact.erased", lang, when="\x00").split("\x00")[0]
     erased = next(c.value for c in at.caption if c.value.startswith(before_when))
     assert f"/{shown[-1]} " in erased
@@ -467,7 +478,7 @@ def test_years_on_the_profile_are_buddhist_era_in_thai(app_db, lang):
 
 @pytest.mark.parametrize("lang", i18n.LANGS)
 def test_a_complaint_card_shows_where_it_happened_and_when_it_is_due(app_db, lang):
-    at, customer = profile_of(app_db, lang)
+    at, customer = profile_of(app_db, lang, tab="complaints")
     tree = sample(app_db)
     stage, step = tree.stages[0], tree.stages[0].steps[0]
     late = date.today() - timedelta(days=40)

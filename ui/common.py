@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Iterator
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 from sqlmodel import Session
 
 from cem.core import auth, config, i18n
@@ -312,7 +313,24 @@ def keep_typed(*prefixes: str) -> None:
     for key in [k for k in st.session_state.keys() if isinstance(k, str) and k.startswith(prefixes)]:
         value = st.session_state[key]
         if isinstance(value, KEPT_TYPES) and type(value) is not bool:
-            st.session_state[key] = value
+            try:
+                st.session_state[key] = value
+            except StreamlitAPIException:  # drawn already in this run: it is kept anyway
+                pass
+
+
+def lazy_tabs(labels: list[str], key: str, default: int = 0):
+    """st.tabs that run only the open tab (their .open is True or False) and
+    keep it open across a language switch: Streamlit keeps the open tab as
+    its label, so its place is remembered too. What is typed in a closed
+    tab is kept by keep_typed."""
+    place_key = f"{key}_place"
+    if st.session_state.get(key) not in labels:
+        place = st.session_state.get(place_key, default)
+        st.session_state[key] = labels[place if 0 <= place < len(labels) else 0]
+    tabs = st.tabs(labels, key=key, on_change="rerun")
+    st.session_state[place_key] = labels.index(st.session_state[key]) if st.session_state.get(key) in labels else 0
+    return tabs
 
 
 def forget(*keys: str) -> None:

@@ -96,7 +96,7 @@ tab_names = ([t("plan.meetings.tab_record")] if may_record_meeting else []) + [t
 common.keep_typed("meetings_")
 if st.session_state.pop("meetings_show_past", False):  # a meeting was just recorded: show it
     st.session_state["meetings_tabs"] = tab_names[-1]
-tabs = st.tabs(tab_names, key="meetings_tabs", on_change="rerun")
+tabs = common.lazy_tabs(tab_names, "meetings_tabs")
 
 # ---------------------------------------------------------------- record a meeting
 if may_record_meeting:

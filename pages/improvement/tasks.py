@@ -115,7 +115,7 @@ tab_names = [t("plan.tasks.tab_all"), t("plan.tasks.tab_mine"), t("plan.tasks.ta
 if may_plan:
     tab_names.insert(1, t("plan.tasks.tab_new"))
 tabs = dict(zip(["all", "new", "mine", "attention"] if may_plan else ["all", "mine", "attention"],
-                st.tabs(tab_names, key="tasks_tabs", on_change="rerun")))
+                common.lazy_tabs(tab_names, "tasks_tabs")))
 
 # ---------------------------------------------------------------- (a) all tasks of the journey
 if tabs["all"].open:
