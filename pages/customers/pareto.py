@@ -6,6 +6,7 @@ import streamlit as st
 from cem.core import months
 from cem.core.text import safe_file_name
 from cem.customers import analysis, charts, export, vip
+from ui import charts as ui_charts
 from ui import common, periods
 from ui.customer_widgets import counted, translated
 
@@ -76,10 +77,12 @@ if result.not_positive:
 
 tr = common.translator()
 chart_left, chart_right = st.columns([3, 2])
-chart_left.plotly_chart(charts.pareto_chart(result, tr), key="customers_pareto_chart",
-                        config={"displaylogo": False})
-chart_right.plotly_chart(charts.lorenz_chart(result, tr), key="customers_lorenz_chart",
-                         config={"displaylogo": False})
+# Built once per change of the bills, period, limits and language (see ui.charts).
+shown = (common.database_url(), stamp, period, rule.a_limit, rule.b_limit, lang)
+ui_charts.chart(lambda: charts.pareto_chart(result, tr), cache_key=shown, key="customers_pareto_chart",
+                config={"displaylogo": False}, where=chart_left)
+ui_charts.chart(lambda: charts.lorenz_chart(result, tr), cache_key=shown, key="customers_lorenz_chart",
+                config={"displaylogo": False}, where=chart_right)
 
 st.subheader(t("customers.abc_title"))
 st.caption(t("customers.abc_help", a=f"{rule.a_limit * 100:g}", b=f"{rule.b_limit * 100:g}"))

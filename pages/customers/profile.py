@@ -11,6 +11,7 @@ from cem.core.models import CARE_KINDS, CONTACT_CHANNELS, CUSTOMER_KINDS
 from cem.customers import analysis, care, charts, complaints, profile, vip
 from cem.improvement import plan
 from ui import auth, common
+from ui import charts as ui_charts
 from ui.customer_widgets import (complaint_form, customer_picker, journey_choices, person_picker, step_choices,
                                  step_picker, translated)
 from ui.periods import moment_text, year_text
@@ -82,7 +83,8 @@ if overview_tab.open:
         years = (today.year - 2, today.year - 1, today.year)
         classes = classes_of(common.database_url(), stamp, years, (rule.a_limit, rule.b_limit))
         history = [(year, classes[year].get(customer_id, "")) for year in years]
-        st.plotly_chart(charts.revenue_trend_chart(trend, common.translator(), lang), key="profile_trend",
+        ui_charts.chart(lambda: charts.revenue_trend_chart(trend, common.translator(), lang), key="profile_trend",
+                        cache_key=(common.database_url(), stamp, customer_id, today, lang),
                         config={"displaylogo": False})
         st.subheader(t("profile.services_title"), anchor=False)
         if used:
