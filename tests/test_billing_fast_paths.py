@@ -77,6 +77,9 @@ def test_a_whole_number_of_satang_from_a_float_is_exact():
     [1, 2, 3, True, False, 4],
     [time(9), timedelta(days=1), "x"],
     [],
+    ["Sales", None, "Amount"] + [float(n) for n in range(100)],  # a title and the headings above the values
+    ["Date"] + [date(2024, 1, 1)] * 60 + ["x"] + [date(2024, 1, 2)] * 60,
+    ["Code"] + [f"{n:05d}" for n in range(100)] + [7.0],
 ])
 def test_a_column_comes_back_from_the_child_as_it_was(column):
     back = sheets.decode_column(_sheet_child.encode_column(tuple(column)), len(column))

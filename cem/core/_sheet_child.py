@@ -84,9 +84,15 @@ def encode_column(values: tuple):
     "q" (an array of floats or ints) or "i" (dates by ordinal), or "v" (the
     values as they are); `others` gives the cells of another type by index,
     their place in the payload holding a stand-in."""
-    kinds = set(map(type, values))
-    main = (kinds.pop() if len(kinds) == 1 else Counter(map(type, values)).most_common(1)[0][0]) if kinds else str
-    others = {} if len(kinds) <= 1 else {i: v for i, v in enumerate(values) if type(v) is not main}
+    # Most columns are of one type below their first rows (a title, the headings).
+    below = set(map(type, values[HEAD_ROWS:]))
+    if len(below) == 1:
+        main = next(iter(below))
+        others = {i: v for i, v in enumerate(values[:HEAD_ROWS]) if type(v) is not main}
+    else:
+        kinds = Counter(map(type, values))
+        main = kinds.most_common(1)[0][0] if kinds else str
+        others = {i: v for i, v in enumerate(values) if type(v) is not main} if len(kinds) > 1 else {}
     if main is str:
         text = SEPARATOR.join(_stood_in(values, others, ""))
         if text.count(SEPARATOR) == len(values) - 1:
