@@ -136,3 +136,44 @@ def test_columns_read_while_the_file_is_read_check_as_read_afterwards(order):
     other = {**mapping, "customer_code": mapping["number"], "number": mapping["customer_code"]}
     assert billing.check_rows(billing.read_file(messy_workbook(), "messy.xlsx"), other, order=order) == \
         billing.check_rows(sheet, other, order=order)
+
+
+def sheet_as_lines(data: bytes) -> billing.Sheet:
+    """The sheet as reading made it from the child's rows before it took columns."""
+    name, lines = sheets.read_first_sheet(data, max_rows=billing.MAX_ROWS)
+    filled = [i for i, line in enumerate(lines) if any(not billing.v.is_blank(c) for c in line)]
+    scores = {i: len(billing._guess([str(c or "") for c in lines[i]])) for i in filled[:billing.HEADING_ROWS]}
+    start = max(scores, key=lambda i: (scores[i], -i)) if max(scores.values()) >= 2 else filled[0]
+    headings = [str(c).strip() if c is not None else "" for c in lines[start]]
+    rows = [(number, list(line)) for number, line in enumerate(lines[start + 1:], start=start + 2)
+            if any(not billing.v.is_blank(c) for c in line)]
+    return billing.Sheet(name, headings, rows)
+
+
+@pytest.mark.parametrize("layout", ["plain", "blank rows", "a long preamble", "no headings", "blank first column"])
+def test_a_workbook_reads_as_it_did_row_by_row(layout):
+    import openpyxl
+    from io import BytesIO
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    if layout == "a long preamble":
+        for n in range(45):
+            sheet.append([f"note {n}"] if n % 2 else [])
+    if layout != "no headings":
+        sheet.append(["รายงาน"])
+        sheet.append([None, "code", "name", "date", "amount"] if layout == "blank first column"
+                     else ["code", "name", "date", "amount"])
+    for n in range(120):
+        if layout == "blank rows" and n % 7 == 3:
+            sheet.append([None, "  ", None, ""])
+        line = [f"{n:04d}", f"ลูกค้า {n}", date(2024, 1, 1) + timedelta(days=n), n * 1.25]
+        sheet.append([None, *line] if layout == "blank first column" else line)
+    out = BytesIO()
+    book.save(out)
+    read = billing.read_file(out.getvalue(), "b.xlsx")
+    assert read == sheet_as_lines(out.getvalue())
+    assert list(read.rows) == list(sheet_as_lines(out.getvalue()).rows) and read.numbers
+    mapping = billing._guess(read.headings)
+    if len(mapping) >= 4:
+        assert billing.check_rows(read, mapping) == billing.check_rows(sheet_as_lines(out.getvalue()), mapping)

@@ -17,6 +17,7 @@ place (see cem.core.sheets.decode_column). Each column is written as soon
 as it is ready, while the server reads the one before.
 """
 import gc
+import os
 import pickle
 import resource
 import sys
@@ -118,3 +119,5 @@ def _stood_in(values: tuple, others: dict, stand_in) -> tuple | list:
 
 if __name__ == "__main__":
     main()
+    sys.stdout.flush()
+    os._exit(0)  # at once: tearing down a sheet's hundreds of thousands of objects one by one keeps the server waiting

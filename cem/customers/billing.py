@@ -198,25 +198,28 @@ def _read_file(data: bytes, file_name: str) -> Sheet:
         raise ImportFileError("billing.err.kind", name=file_name[:100])
     reading = _Reading()
     name, skipped, columns = sheets.read_first_sheet_columns(data, max_rows=MAX_ROWS, watch=reading.start)
-    height = len(columns[0]) if columns else 0
+    height = reading.height if columns else 0
     if skipped + height > MAX_ROWS + 1:
         raise ImportFileError("billing.err.too_many_rows", max=MAX_ROWS)
     filled = _filled(reading.blank if columns else [], height)
-    start = reading.heading_row
+    start, cut = reading.heading_row, 0
     if start is None:
         start = _heading_row(filled, lambda i: [column[i] for column in columns])
+        headings = _headings([column[start] for column in columns])
+    else:  # the columns come without the rows down to the headings (see _Reading)
+        headings, cut = reading.headings, start + 1
     kept = filled[bisect_right(filled, start):]
     if len(kept) == height - start - 1:  # no blank row after the headings: no copy by row
-        columns_kept = [column[start + 1:] for column in columns]
+        columns_kept = [column[start + 1 - cut:] if start + 1 - cut else column for column in columns]
         numbers = list(range(skipped + start + 2, skipped + height + 1))
     else:
-        mask = [False] * height
+        mask = [False] * (height - cut)
         for i in kept:
-            mask[i] = True
+            mask[i - cut] = True
         columns_kept = [list(compress(column, mask)) for column in columns]
         numbers = [skipped + i + 1 for i in kept]
-    sheet = Sheet(name, _headings([column[start] for column in columns]), numbers=numbers, columns=columns_kept)
-    if reading.heading_row == start and len(kept) == height - start - 1:
+    sheet = Sheet(name, headings, numbers=numbers, columns=columns_kept)
+    if reading.heading_row is not None and len(kept) == height - start - 1:
         sheet._converted = reading.converted
     return sheet
 
@@ -224,31 +227,38 @@ def _read_file(data: bytes, file_name: str) -> Sheet:
 class _Reading:
     """What reading a spreadsheet does with each column while the child
     process makes the next (see sheets.read_first_sheet_columns): it tells
-    the blank rows, and, when the first rows show the headings, reads the
-    column as the field its heading names, for check_rows to take when the
-    mapping is that guess (it nearly always is)."""
+    the blank rows, and, when the first rows show the headings, cuts the
+    rows down to them off the column and reads it as the field its heading
+    names, for check_rows to take when the mapping is that guess (it nearly
+    always is)."""
 
     def __init__(self) -> None:
+        self.height = 0
         self.blank: list[int] | None = None  # the rows blank in every column so far; None: every row
         self.heading_row: int | None = None
+        self.headings: list[str] = []
         self.guessed: dict[int, str] = {}  # column: field
         self.converted: dict[tuple, tuple[list, list]] = {}
         self.today = date.today()
 
     def start(self, head: list[list[Any]], height: int) -> Callable[[int, list[Any]], None]:
+        self.height = height
         filled = [i for i, line in enumerate(head) if any(not v.is_blank(c) for c in line)]
         if filled and (len(filled) >= HEADING_ROWS or len(head) == height):  # the same choice as from every row
             self.heading_row = _heading_row(filled, lambda i: head[i])
-            self.guessed = {column: name for name, column in _guess(_headings(head[self.heading_row])).items()}
+            self.headings = _headings(head[self.heading_row])
+            self.guessed = {column: name for name, column in _guess(self.headings).items()}
         return self.column
 
     def column(self, index: int, values: list[Any]) -> None:
         self.blank = _still_blank(values, self.blank)
+        if self.heading_row is None:
+            return
+        del values[:self.heading_row + 1]  # in place: no copy of the rest
         name = self.guessed.get(index)
         if name is not None:
-            raw = values[self.heading_row + 1:]
-            order = (_date_order(raw) or None) if name == "day" else None
-            self.converted[(index, name, order, self.today)] = _convert(name, raw, order, self.today)
+            order = (_date_order(values) or None) if name == "day" else None
+            self.converted[(index, name, order, self.today)] = _convert(name, values, order, self.today)
 
 
 def _still_blank(column: list[Any], blank: list[int] | None) -> list[int]:
