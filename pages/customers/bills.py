@@ -235,7 +235,7 @@ def past_imports() -> None:
                 common.show_error(error)
             else:
                 common.forget("bills_undo_sure", DONE)
-                common.flash(t("bills_page.undone", **gone))
+                common.flash(t("bills_page.undone_kept" if gone.get("customers_kept") else "bills_page.undone", **gone))
                 st.rerun()
 
 
