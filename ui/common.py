@@ -302,6 +302,7 @@ def start(key: str, value, *, saved=None) -> str:
 
 
 KEPT_TYPES = (str, int, float, date, list, tuple, type(None))
+LAZY_TABS_SUFFIX = "_tabs"  # the keys of lazy_tabs end so
 
 
 def keep_typed(*prefixes: str) -> None:
@@ -310,7 +311,8 @@ def keep_typed(*prefixes: str) -> None:
     page): Streamlit forgets an undrawn widget's value at the end of a run,
     but keeps a value the script set itself. Call before drawing them.
     Buttons (and check boxes: both True or False) are never kept."""
-    for key in [k for k in st.session_state.keys() if isinstance(k, str) and k.startswith(prefixes)]:
+    for key in [k for k in st.session_state.keys() if isinstance(k, str) and k.startswith(prefixes)
+                and not k.endswith(LAZY_TABS_SUFFIX)]:  # which tab is open is not kept (see lazy_tabs)
         value = st.session_state[key]
         if isinstance(value, KEPT_TYPES) and type(value) is not bool:
             try:
@@ -319,15 +321,18 @@ def keep_typed(*prefixes: str) -> None:
                 pass
 
 
-def lazy_tabs(labels: list[str], key: str, default: int = 0):
+def lazy_tabs(labels: list[str], key: str, default: int = 0):  # key ends in LAZY_TABS_SUFFIX
     """st.tabs that run only the open tab (their .open is True or False) and
     keep it open across a language switch: Streamlit keeps the open tab as
     its label, so its place is remembered too. What is typed in a closed
     tab is kept by keep_typed."""
     place_key = f"{key}_place"
-    if st.session_state.get(key) not in labels:
+    shown = st.session_state.get(key)
+    if shown is None:  # a first visit, or back from another page: the page opens on its first tab
+        st.session_state[key] = labels[default]
+    elif shown not in labels:  # the language changed: the same tab, in the new language
         place = st.session_state.get(place_key, default)
-        st.session_state[key] = labels[place if 0 <= place < len(labels) else 0]
+        st.session_state[key] = labels[place if 0 <= place < len(labels) else default]
     tabs = st.tabs(labels, key=key, on_change="rerun")
     st.session_state[place_key] = labels.index(st.session_state[key]) if st.session_state.get(key) in labels else 0
     return tabs
