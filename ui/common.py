@@ -302,41 +302,51 @@ def start(key: str, value, *, saved=None) -> str:
 
 
 KEPT_TYPES = (str, int, float, date, list, tuple, type(None))
-LAZY_TABS_SUFFIX = "_tabs"  # the keys of lazy_tabs end so
 
 
-def keep_typed(*prefixes: str) -> None:
-    """Keep what was typed in the widgets whose keys start with `prefixes`
-    while they are not drawn (a closed tab that does not run, another
-    page): Streamlit forgets an undrawn widget's value at the end of a run,
-    but keeps a value the script set itself. Call before drawing them.
-    Buttons (and check boxes: both True or False) are never kept."""
-    for key in [k for k in st.session_state.keys() if isinstance(k, str) and k.startswith(prefixes)
-                and not k.endswith(LAZY_TABS_SUFFIX)]:  # which tab is open is not kept (see lazy_tabs)
+def _keep(prefixes: tuple[str, ...]) -> None:
+    """Set again, as the script's own, the values of the widgets whose keys
+    start with `prefixes` (see lazy_tabs): Streamlit forgets an undrawn
+    widget's value at the end of a run, but keeps a value the script set.
+    Buttons and check boxes (True or False) are not kept."""
+    for key in [k for k in st.session_state.keys() if isinstance(k, str) and k.startswith(prefixes)]:
         value = st.session_state[key]
         if isinstance(value, KEPT_TYPES) and type(value) is not bool:
             try:
                 st.session_state[key] = value
-            except StreamlitAPIException:  # drawn already in this run: it is kept anyway
+            except StreamlitAPIException:  # drawn already in this run: Streamlit keeps it
                 pass
 
 
-def lazy_tabs(labels: list[str], key: str, default: int = 0):  # key ends in LAZY_TABS_SUFFIX
-    """st.tabs that run only the open tab (their .open is True or False) and
-    keep it open across a language switch: Streamlit keeps the open tab as
-    its label, so its place is remembered too. What is typed in a closed
-    tab is kept by keep_typed."""
+def lazy_tabs(labels: list[str], key: str, default: int = 0, kept: list[tuple[str, ...]] | None = None,
+              lazy: bool = True):
+    """st.tabs that run only the open tab (their .open is True or False).
+
+    - What is typed in a closed tab stays: `kept[i]` names the key prefixes
+      of tab i's widgets, whose values are set again while the tab is closed
+      (never those of the open tab, so nothing is sent back over what is
+      being typed there).
+    - The page opens on tab `default` after another page, and a language
+      switch keeps the same tab open (Streamlit keeps it as its label).
+    With `lazy` False every tab runs, as plain st.tabs (their .open is None):
+    for tabs where people type free text, which the browser keeps only in
+    a tab that is drawn."""
+    if not lazy:
+        return st.tabs(labels, key=key)
     place_key = f"{key}_place"
     shown = st.session_state.get(key)
-    if shown is None:  # a first visit, or back from another page: the page opens on its first tab
+    if shown is None:
         st.session_state[key] = labels[default]
-    elif shown not in labels:  # the language changed: the same tab, in the new language
+    elif shown not in labels:
         place = st.session_state.get(place_key, default)
         st.session_state[key] = labels[place if 0 <= place < len(labels) else default]
+    opened = labels.index(st.session_state[key])
+    for index, prefixes in enumerate(kept or []):
+        if index != opened and prefixes:
+            _keep(tuple(prefixes))
     tabs = st.tabs(labels, key=key, on_change="rerun")
     st.session_state[place_key] = labels.index(st.session_state[key]) if st.session_state.get(key) in labels else 0
     return tabs
-
 
 def forget(*keys: str) -> None:
     """Widgets to start afresh on the next run."""

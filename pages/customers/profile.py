@@ -18,7 +18,6 @@ from ui.periods import moment_text, year_text
 from ui.day_field import day_field
 
 common.ensure_entry_point()
-common.keep_typed("profile_", "contact_", "care_")  # while their tab is closed (see the tabs below)
 
 t = common.translator()  # bound to this run's language, also for format_func called later
 user = common.user()
@@ -63,14 +62,13 @@ st.caption(t("profile.header", code=common.md(customer.code), kind=t(f"profile.k
              segment=common.md(customer.segment or "—"),
              owner=common.md(people.get(customer.owner_id, "—"))))
 
-# Only the open tab runs (on_change="rerun"); what is typed in the others
-# stays (common.keep_typed, above).
+# Every tab runs: the browser keeps what is typed and not saved only in a tab it draws.
 overview_tab, contacts_tab, complaints_tab, care_tab, details_tab = common.lazy_tabs(
     [t("profile.tab.overview"), t("profile.tab.contacts"), t("profile.tab.complaints"), t("profile.tab.care"),
-     t("profile.tab.details")], "profile_tabs")
+     t("profile.tab.details")], "profile_tabs", lazy=False)
 
 # ---------------------------------------------------------------- overview
-if overview_tab.open:
+if overview_tab.open is not False:  # None: every tab runs
     with overview_tab:
         if customer.service_style or customer.service_tags:
             st.markdown(f"**{t('profile.field.service_style')}:** {common.md(customer.service_style or '—')}")
@@ -103,7 +101,7 @@ if overview_tab.open:
         st.caption(t("profile.class_history", history=" · ".join(f"{year_text(y, lang)}: {c or '—'}" for y, c in history)))
 
 # ---------------------------------------------------------------- contacts
-if contacts_tab.open:
+if contacts_tab.open is not False:  # None: every tab runs
     with contacts_tab:
         with common.db() as session:
             found = profile.contacts(session, customer_id, user=user)
@@ -181,7 +179,7 @@ if contacts_tab.open:
                             saved(t("contact.erased_now"), "contact_erase_sure", "profile_contact_pick")
 
 # ---------------------------------------------------------------- complaints
-if complaints_tab.open:
+if complaints_tab.open is not False:  # None: every tab runs
     with complaints_tab:
         with common.db() as session:
             listed = complaints.for_customer(session, customer_id)
@@ -211,7 +209,7 @@ if complaints_tab.open:
                 complaint_form("profile_complaint", customer_id=customer_id, today=today)
 
 # ---------------------------------------------------------------- care
-if care_tab.open:
+if care_tab.open is not False:  # None: every tab runs
     with care_tab:
         with common.db() as session:
             actions = care.for_customer(session, customer_id)
@@ -339,7 +337,7 @@ def details_form(customer) -> None:
         saved(t("profile.saved"))
 
 
-if details_tab.open:
+if details_tab.open is not False:  # None: every tab runs
     with details_tab:
         if not may_edit:
             st.caption(t("profile.read_only"))

@@ -92,15 +92,12 @@ with common.db() as session:
     last = plan.list_meetings(session, journey_id)[:1]
 
 tab_names = ([t("plan.meetings.tab_record")] if may_record_meeting else []) + [t("plan.meetings.tab_past")]
-# Only the open tab runs (on_change="rerun"); the minutes being typed stay.
-common.keep_typed("meetings_")
-if st.session_state.pop("meetings_show_past", False):  # a meeting was just recorded: show it
-    st.session_state["meetings_tabs"] = tab_names[-1]
-tabs = common.lazy_tabs(tab_names, "meetings_tabs")
+# Every tab runs: the browser keeps the minutes being typed only in a tab it draws.
+tabs = common.lazy_tabs(tab_names, "meetings_tabs", lazy=False)
 
 # ---------------------------------------------------------------- record a meeting
 if may_record_meeting:
-    if tabs[0].open:
+    if tabs[0].open is not False:  # None: every tab runs
         with tabs[0]:
             if last and last[0].meeting.decisions:
                 with st.container(border=True, key="meetings_last_decisions"):
@@ -177,12 +174,11 @@ if may_record_meeting:
                     common.show_error(error)
                 else:
                     common.forget(*form_keys)
-                    st.session_state["meetings_show_past"] = True
                     common.flash(t("plan.meetings.recorded", day=day_label(held_on), n=len(changed)))
                     st.rerun()
 
 # ---------------------------------------------------------------- past meetings
-if tabs[-1].open:
+if tabs[-1].open is not False:  # None: every tab runs
     with tabs[-1]:
         search = st.text_input(t("plan.meetings.search"), key="meetings_search", max_chars=200,
                                placeholder=t("plan.meetings.search_placeholder"))

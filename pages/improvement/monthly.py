@@ -209,11 +209,11 @@ candidates = committed + [r for r in open_rows if r.task.id not in committed_ids
 # Only the open tab runs (on_change="rerun"): the three together cost a large
 # journey's plan twice the time of one. What is typed in a grid is kept by
 # its TableForm, as across a page change.
-common.keep_typed("monthly_tiers", "monthly_eval_by")  # while their tab is closed
 # Who may only check in starts on the check-in tab.
 tab_names = [t("plan.monthly.tab_plan"), t("plan.monthly.tab_check_in"), t("plan.monthly.tab_evaluation")]
 tab_plan, tab_check_in, tab_evaluation = common.lazy_tabs(tab_names, "monthly_tabs",
-                                                          default=1 if may_check_in and not may_plan else 0)
+                                                          default=1 if may_check_in and not may_plan else 0,
+                                                          kept=[("monthly_tiers",), (), ("monthly_eval_by",)])
 
 # ---------------------------------------------------------------- 1. planning: a tier per task
 if tab_plan.open:

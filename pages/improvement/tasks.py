@@ -109,16 +109,15 @@ def choosable(key: str, options) -> str:
     return key
 
 
-# Only the open tab runs (on_change="rerun"); what is typed in the others stays.
-common.keep_typed("tasks_new_", "tasks_edit_", "tasks_mine_", "tasks_attention_", "tasks_status_filter")
+# Every tab runs: the browser keeps what is typed and not saved only in a tab it draws.
 tab_names = [t("plan.tasks.tab_all"), t("plan.tasks.tab_mine"), t("plan.tasks.tab_attention")]
 if may_plan:
     tab_names.insert(1, t("plan.tasks.tab_new"))
-tabs = dict(zip(["all", "new", "mine", "attention"] if may_plan else ["all", "mine", "attention"],
-                common.lazy_tabs(tab_names, "tasks_tabs")))
+names = ["all", "new", "mine", "attention"] if may_plan else ["all", "mine", "attention"]
+tabs = dict(zip(names, common.lazy_tabs(tab_names, "tasks_tabs", lazy=False)))
 
 # ---------------------------------------------------------------- (a) all tasks of the journey
-if tabs["all"].open:
+if tabs["all"].open is not False:  # None: every tab runs
     with tabs["all"]:
         statuses = st.pills(t("plan.tasks.show_status"), TASK_STATUSES, selection_mode="multi",
                             format_func=lambda s: t(f"plan.status.{s}"),
@@ -178,7 +177,7 @@ if tabs["all"].open:
 
 # ---------------------------------------------------------------- (b) a new task
 if may_plan:
-    if tabs["new"].open:
+    if tabs["new"].open is not False:  # None: every tab runs
         with tabs["new"]:
             steps = tree.all_steps()
             if not steps:
@@ -266,7 +265,7 @@ if may_plan:
                         st.rerun()
 
 # ---------------------------------------------------------------- (c) my tasks
-if tabs["mine"].open:
+if tabs["mine"].open is not False:  # None: every tab runs
     with tabs["mine"]:
         with common.db() as session:
             mine = plan.my_tasks(session, username=user)
@@ -312,7 +311,7 @@ if tabs["mine"].open:
                         st.rerun()
 
 # ---------------------------------------------------------------- (d) overdue and behind target
-if tabs["attention"].open:
+if tabs["attention"].open is not False:  # None: every tab runs
     with tabs["attention"]:
         choices = month_choices()
         month = st.selectbox(t("plan.col.month"), choices, format_func=month_label,
