@@ -176,7 +176,7 @@ def refused_rows(checked: billing.Checked, summary: billing.Summary) -> None:
     name = st.session_state[FILE]["name"]
     st.download_button(t("bills_page.refused_download"), export.refusals_csv(checked.refused, lang),
                        file_name=safe_file_name(t("bills_page.refused_file", name=name), "csv", fallback="refused"),
-                       mime="text/csv; charset=utf-8", key="bills_refused_download", icon="⬇️")
+                       mime="text/csv; charset=utf-8", key="bills_refused_download", on_click="ignore", icon="⬇️")
 
 
 def store(checked: billing.Checked, good_only: bool) -> None:

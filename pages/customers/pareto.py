@@ -118,4 +118,4 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 period_name = f"{first}_{last}" if first != last else first
 st.download_button(t("customers.ranking_download"), data=lambda: export.ranking_xlsx(result, names, lang),
                    file_name=safe_file_name(t("customers.ranking_file", period=period_name), "xlsx", fallback="ranking"),
-                   mime=XLSX, key="customers_ranking_download", icon="⬇️")
+                   mime=XLSX, key="customers_ranking_download", on_click="ignore", icon="⬇️")

@@ -47,9 +47,11 @@ else:
                 return export(session, journey_id=journey_id, lang=lang)
         return build
 
+    # Downloads never rerun the page: a rerun re-registers the other button's
+    # file, and a click landing meanwhile would fetch nothing.
     st.download_button(t("excel_page.download", name=common.md(journey.name)), data=built(excel.export_journey),
                        file_name=safe_file_name(journey.name, "xlsx", fallback="journey"), key="excel_download",
-                       type="primary", icon="⬇️", mime=XLSX)
+                       on_click="ignore", type="primary", icon="⬇️", mime=XLSX)
     st.caption(t("excel_page.export_help"))
     # The plan holds people's phones: the app sends it to this signed-in
     # session only, so no copy waits at a reusable media address.
@@ -59,7 +61,8 @@ else:
     st.download_button(t("excel_page.csv_download"), data=built(csv_export.pain_points_csv), icon="⬇️",
                        file_name=safe_file_name(t("excel_page.csv_file", name=journey.name), "csv",
                                                 fallback="pain-points"),
-                       key="excel_csv_download", mime="text/csv; charset=utf-8")
+                       key="excel_csv_download", mime="text/csv; charset=utf-8",
+                       on_click="ignore")
     st.caption(t("excel_page.csv_help"))
 
 # ---------------------------------------------------------------- import
