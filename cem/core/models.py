@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Integer, false
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Integer, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 ROLES = ("admin", "lead", "editor", "viewer")
@@ -28,6 +28,17 @@ CONTACT_CHANNELS = ("phone", "mobile", "email", "line", "visit")
 COMPLAINT_CHANNELS = ("phone", "email", "line", "walk_in", "visit", "social", "letter", "other")
 COMPLAINT_STATUSES = ("open", "in_progress", "resolved", "closed")
 CARE_KINDS = ("visit", "call", "surprise")
+# Voice of the customer (เสียงของลูกค้า). A complaint is kept as a Complaint
+# and counts as one voice of kind "complaint": never copied into Feedback.
+VOICE_KINDS = ("survey", "complaint", "review", "suggestion", "word_of_mouth")
+FEEDBACK_KINDS = tuple(kind for kind in VOICE_KINDS if kind != "complaint")
+SENTIMENTS = ("positive", "neutral", "negative")
+KB_STATES = ("draft", "published")
+# Measures at four levels (seed 003): ตัววัดระดับองค์การ, ระดับกลยุทธ์ทางด้านลูกค้า,
+# การดำเนินงานและกระบวนการ, ปัจจัยนำเข้า.
+INDICATOR_LEVELS = ("organisation", "strategy", "operations", "inputs")
+DIRECTIONS = ("up", "down")  # higher or lower is better
+EFFORT_MIN, EFFORT_MAX = 1, 5  # the team's estimate; impact is on the same scale
 # Days to resolve a complaint, by severity (5: the most serious).
 DEFAULT_SLA_DAYS = {"1": 30, "2": 14, "3": 7, "4": 3, "5": 1}
 
@@ -112,6 +123,8 @@ class PainPoint(Audited, table=True):
     severity: int = Field(default=3)
     status: str = Field(default="open", max_length=10)
     resolved_at: datetime | None = Field(default=None)  # set when status becomes resolved
+    effort: int | None = Field(default=None)  # EFFORT_MIN..EFFORT_MAX, the team's estimate
+    impact_by_hand: int | None = Field(default=None)  # overrides the computed impact (cem.improvement.priorities)
 
 
 class Measure(Audited, table=True):
@@ -131,6 +144,8 @@ class Idea(Audited, table=True):
     step_id: int = Field(sa_column=parent_fk("step"))
     position: int = Field(default=0)
     text: str = Field(max_length=2000)
+    effort: int | None = Field(default=None)
+    impact_by_hand: int | None = Field(default=None)
 
 
 class AppUser(Audited, table=True):
@@ -407,6 +422,7 @@ class Complaint(Audited, table=True):
     resolution: str = Field(default="", max_length=2000)
     resolved_on: date | None = Field(default=None)
     due: date
+    kb_question_id: int | None = Field(default=None, sa_column=optional_fk("kbquestion"))  # the question it asks
 
 
 class CareAction(Audited, table=True):
@@ -422,3 +438,158 @@ class CareAction(Audited, table=True):
     note: str = Field(default="", max_length=500)
     done_on: date | None = Field(default=None)
     task_id: int | None = Field(default=None, sa_column=optional_fk("task"))
+
+
+# ---------------------------------------------------------------- voice of the customer
+
+
+class FeedbackImport(Audited, table=True):
+    """A survey or review export read in one go; undoing it removes its items."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    file_name: str = Field(default="", max_length=200)
+    rows_read: int = Field(default=0)
+    items_added: int = Field(default=0)
+    items_skipped: int = Field(default=0)  # already imported before
+
+
+class Feedback(Audited, table=True):
+    """One thing a customer said (not a complaint: see VOICE_KINDS), in
+    their words, where on the journey it belongs, with the scores they
+    gave. `sentiment` follows the scores unless a person set it
+    (`sentiment_by_hand`). `key` makes a second import of the same answer a
+    no-op."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(default="survey", max_length=14)  # one of FEEDBACK_KINDS
+    sentiment: str = Field(default="neutral", max_length=8)  # one of SENTIMENTS
+    sentiment_by_hand: bool = Field(default=False)
+    channel: str = Field(default="", max_length=100)  # where it came from: Google Forms, LINE, a review site
+    received: date = Field(index=True)
+    customer_id: int | None = Field(default=None, sa_column=optional_fk("customer"))
+    journey_id: int | None = Field(default=None, sa_column=optional_fk("journey"))
+    stage_id: int | None = Field(default=None, sa_column=optional_fk("stage"))
+    step_id: int | None = Field(default=None, sa_column=optional_fk("step"))
+    text: str = Field(default="", max_length=4000)
+    nps: int | None = Field(default=None)  # 0-10
+    csat: int | None = Field(default=None)  # 1-5
+    ces: int | None = Field(default=None)  # 1-7
+    pain_point_id: int | None = Field(default=None, sa_column=optional_fk("painpoint"))  # evidence for it
+    kb_question_id: int | None = Field(default=None, sa_column=optional_fk("kbquestion"))  # the question it asks
+    import_id: int | None = Field(default=None, sa_column=Column(
+        Integer, ForeignKey("feedbackimport.id", ondelete="CASCADE"), nullable=True, index=True))
+    key: str | None = Field(default=None, max_length=64, unique=True)
+
+
+class FollowUp(Audited, table=True):
+    """A reply owed to the customer behind a feedback item or a complaint."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    feedback_id: int | None = Field(default=None, sa_column=Column(
+        Integer, ForeignKey("feedback.id", ondelete="CASCADE"), nullable=True, index=True))
+    complaint_id: int | None = Field(default=None, sa_column=Column(
+        Integer, ForeignKey("complaint.id", ondelete="CASCADE"), nullable=True, index=True))
+    owner_id: int | None = Field(default=None, sa_column=optional_fk("person"))
+    due: date
+    note: str = Field(default="", max_length=1000)
+    done_on: date | None = Field(default=None)
+
+
+class TextWord(SQLModel, table=True):
+    """A word of the team's own (a product or a place) that Thai word
+    segmentation must keep whole."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    word: str = Field(max_length=100, unique=True)
+    created_by: str = Field(default="", max_length=100)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+# ---------------------------------------------------------------- knowledge base
+
+
+class KbQuestion(Audited, table=True):
+    """A question as customers ask it (other phrasings one per line), its
+    answer and the problem behind it. `search_text` is the question, the
+    phrasings, the answer and the tags cut into words, space-separated,
+    for the full-text index (cem.kb.search)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    question: str = Field(max_length=500)
+    phrasings: str = Field(default="", max_length=2000)
+    answer: str = Field(default="", max_length=5000)
+    problem: str = Field(default="", max_length=2000)
+    category: str = Field(default="", max_length=100, index=True)
+    tags: str = Field(default="", max_length=500)  # "; " between
+    owner_id: int | None = Field(default=None, sa_column=optional_fk("person"))
+    reviewed_on: date | None = Field(default=None)
+    state: str = Field(default="draft", max_length=10)  # one of KB_STATES
+    search_text: str = Field(default="", max_length=20000)
+
+
+class KbQuestionStep(SQLModel, table=True):
+    """A sub-step of the journey where the question is asked."""
+
+    question_id: int = Field(sa_column=Column(Integer, ForeignKey("kbquestion.id", ondelete="CASCADE"), primary_key=True))
+    step_id: int = Field(sa_column=Column(Integer, ForeignKey("step.id", ondelete="CASCADE"), primary_key=True))
+
+
+class KbAsked(SQLModel, table=True):
+    """Front-line staff pressed "asked again": one more time the question was asked."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    question_id: int = Field(sa_column=parent_fk("kbquestion"))
+    day: date = Field(index=True)
+    user: str = Field(default="", max_length=100)
+    at: datetime = Field(default_factory=utcnow)
+
+
+class KbVote(SQLModel, table=True):
+    """Was this answer helpful?"""
+
+    id: int | None = Field(default=None, primary_key=True)
+    question_id: int = Field(sa_column=parent_fk("kbquestion"))
+    helpful: bool
+    user: str = Field(default="", max_length=100)
+    at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class KbMiss(SQLModel, table=True):
+    """A search that found nothing: a gap in the knowledge base."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    query: str = Field(max_length=200, index=True)
+    user: str = Field(default="", max_length=100)
+    at: datetime = Field(default_factory=utcnow, index=True)
+
+
+# ---------------------------------------------------------------- measures at four levels
+
+
+class Indicator(Audited, table=True):
+    """A measure followed month by month at one of INDICATOR_LEVELS.
+    `source` names the computation (cem.improvement.indicators) for a
+    measure the app works out from its own data; "" for one entered by
+    hand each month."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    level: str = Field(max_length=12)  # one of INDICATOR_LEVELS
+    position: int = Field(default=0)
+    name: str = Field(max_length=200)
+    unit: str = Field(default="", max_length=30)
+    direction: str = Field(default="up", max_length=4)  # one of DIRECTIONS
+    target: float | None = Field(default=None)
+    owner_id: int | None = Field(default=None, sa_column=optional_fk("person"))
+    source: str = Field(default="", max_length=40)
+    description: str = Field(default="", max_length=1000)
+    active: bool = Field(default=True)
+
+
+class IndicatorValue(Audited, table=True):
+    """A hand-entered measure's value for a month."""
+
+    __table_args__ = (UniqueConstraint("indicator_id", "month"),)
+    id: int | None = Field(default=None, primary_key=True)
+    indicator_id: int = Field(sa_column=parent_fk("indicator"))
+    month: str = Field(max_length=7)  # YYYY-MM
+    value: float

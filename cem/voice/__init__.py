@@ -1,0 +1,1 @@
+"""Voice of the customer: feedback, its scores and words, and closing the loop."""
