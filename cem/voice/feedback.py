@@ -317,6 +317,14 @@ def link_question(session: Session, *, source: str, item_id: int, question_id: i
     session.commit()
 
 
+def question_choices(session: Session) -> dict[int, str]:
+    """The knowledge base's questions, to link a voice to: published first, then drafts."""
+    rows = session.execute(select(KbQuestion.id, KbQuestion.question).order_by(
+        KbQuestion.state.desc(), KbQuestion.question)).all()
+    session.rollback()
+    return {question_id: text[:80] for question_id, text in rows}
+
+
 # ---------------------------------------------------------------- follow-ups
 
 
