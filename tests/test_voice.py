@@ -265,6 +265,16 @@ def test_undo_removes_the_import_but_keeps_the_items_someone_worked_on(session, 
     assert [item.id for item in session.execute(select(Feedback)).scalars()] == [worked.id]
 
 
+def test_the_overall_answers_belong_to_the_journey_the_survey_is_about(session, places):
+    sheet, mapping = read(session)
+    mapping.steps, mapping.journey_id = {4: places["pay"]}, places["journey"]
+    survey_import.import_feedback(session, checked=survey_import.check_rows(session, sheet, mapping),
+                                  file_name="survey.csv", user=USER, good_rows_only=True)
+    found = feedback.voices(session, journey_id=places["journey"])
+    assert {(v.stage_id, v.step_id) for v in found} == {(None, None), (places["use"], places["pay"])}
+    assert any(v.nps == 3 and v.step_id is None for v in found)
+
+
 def test_unknown_customer_codes_and_bad_sentiments_are_refused_with_their_cell(session, places):
     text = "วันที่,รหัสลูกค้า,ความรู้สึก,ความคิดเห็น\n03/11/2569,C404,บวก,ดี\n04/11/2569,,งง,ไม่แน่ใจ\n"
     sheet, mapping = read(session, text)

@@ -65,20 +65,22 @@ class SurveyMapping:
     """Which column gives what. `columns`: a row-level or score field's
     column; `texts`: the text columns; `steps`: the sub-step a score or
     text column speaks of. `kind` and `channel` apply where no column
-    gives them."""
+    gives them. `journey_id` is the journey the survey is about: its
+    overall answers belong to it too (a sub-step's journey wins)."""
 
     columns: dict[str, int] = field(default_factory=dict)
     texts: list[int] = field(default_factory=list)
     steps: dict[int, int | None] = field(default_factory=dict)
     kind: str = "survey"
     channel: str = ""
+    journey_id: int | None = None
 
     def as_json(self, headings: list[str]) -> dict:
         """Remembered by headings, as billing mappings are."""
         return {"columns": {name: headings[i] for name, i in self.columns.items()},
                 "texts": [headings[i] for i in self.texts],
                 "steps": {headings[i]: step for i, step in self.steps.items() if step is not None},
-                "kind": self.kind, "channel": self.channel}
+                "kind": self.kind, "channel": self.channel, "journey_id": self.journey_id}
 
     @classmethod
     def from_json(cls, saved: dict, headings: list[str]) -> "SurveyMapping":
@@ -86,7 +88,8 @@ class SurveyMapping:
         return cls(columns={n: index[h] for n, h in saved.get("columns", {}).items() if h in index},
                    texts=[index[h] for h in saved.get("texts", []) if h in index],
                    steps={index[h]: step for h, step in saved.get("steps", {}).items() if h in index},
-                   kind=saved.get("kind", "survey"), channel=saved.get("channel", ""))
+                   kind=saved.get("kind", "survey"), channel=saved.get("channel", ""),
+                   journey_id=saved.get("journey_id"))
 
 
 def _headings_key(headings: list[str]) -> str:
@@ -350,7 +353,9 @@ def import_feedback(session: Session, *, checked: CheckedSurvey, file_name: str,
     if checked.refused and not good_rows_only:
         raise ImportFileError("voice.err.rows_refused", count=len({r.row for r in checked.refused}))
     known = _known_keys(session, [item.key for item in checked.items])
-    places = {step: place(session, step_id=step) for step in {item.step_id for item in checked.items}}
+    journey_id = checked.mapping.journey_id
+    places = {step: place(session, step_id=step, journey_id=journey_id)
+              for step in {item.step_id for item in checked.items}}
     batch = FeedbackImport(file_name=file_name[:200], rows_read=checked.rows_read, created_by=user, updated_by=user)
     session.add(batch)
     session.flush()

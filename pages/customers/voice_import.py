@@ -38,7 +38,10 @@ def read_upload(upload) -> None:
         st.session_state[FILE] = {"id": upload.file_id, "name": upload.name, "error": error}
         return
     with common.db() as session:
-        st.session_state[MAPPING] = survey_import.guess_mapping(session, sheet.headings)
+        mapping = survey_import.guess_mapping(session, sheet.headings)
+    if mapping.journey_id is None or mapping.journey_id not in journey_choices():
+        mapping.journey_id = common.current_journey_id()
+    st.session_state[MAPPING] = mapping
     st.session_state[FILE] = {"id": upload.file_id, "name": upload.name, "sheet": sheet}
     st.session_state[ORDER] = None
     st.session_state.pop(CHECKED, None)
@@ -134,7 +137,7 @@ def mapping_step(sheet: billing.Sheet) -> bool:
 def steps_step(sheet: billing.Sheet, mapping: survey_import.SurveyMapping, label) -> None:
     """Which sub-step of the current journey each question speaks of."""
     asked = [i for n, i in mapping.columns.items() if n in survey_import.SCORE_FIELDS] + mapping.texts
-    journey_id = common.current_journey_id()
+    journey_id = mapping.journey_id
     if not asked or journey_id is None:
         return
     steps, _ = step_choices(journey_id)
