@@ -15,7 +15,7 @@ from cem.core.errors import ConflictError, NotFoundError, ValidationError
 from cem.core.models import (INDICATOR_LEVELS, ChangeLog, Customer, Feedback, Indicator, IndicatorValue, PainPoint,
                              Task)
 from cem.customers import billing, complaints, vip
-from cem.improvement import indicators, plan
+from cem.improvement import executive, indicators, plan
 from cem.journey import services
 
 USER = "lead"
@@ -316,6 +316,11 @@ def test_severe_pain_points_open_at_each_months_end(session, small_journey):
                      journey_ids=[small_journey.id])
     # January: A; February: A and B; March: B; April (this month, as of today): B and the journey's own 4.
     assert found == {"2025-12": 0.0, "2026-01": 1.0, "2026-02": 2.0, "2026-03": 1.0, "2026-04": 2.0}
+    data = executive.load_plan(session, [small_journey.id])
+    for month in ("2026-01", "2026-02", "2026-03", "2026-04"):  # as the executive page counts them
+        cards = executive.summarise(data, executive.Filters((small_journey.id,), "2026-01", "2026-04", month=month,
+                                                            today="2026-04"))
+        assert cards.now.severe_open == found[month]
 
 
 # ---------------------------------------------------------------- tasks on target
@@ -459,3 +464,27 @@ def test_the_level_summary_of_computed_measures_on_both_sides_of_a_target(sessio
     open_now = operations["severe_open_pain_points"]  # this month: the small journey's severity-4 one; target 0
     assert (open_now.latest_month, open_now.latest, open_now.meets) == ("2026-03", 1.0, False)
     assert count(session, Task) == 0
+
+
+def test_the_stamp_changes_with_what_the_values_are_worked_out_from(session, small_journey):
+    stamps = [indicators.values_stamp(session)]
+    made = hand_measure(session)
+    stamps.append(indicators.values_stamp(session))
+    indicators.set_value(session, indicator_id=made.id, month="2026-03", value=1, user=USER)
+    stamps.append(indicators.values_stamp(session))
+    indicators.set_value(session, indicator_id=made.id, month="2026-03", value=2, user=USER)
+    stamps.append(indicators.values_stamp(session))
+    feedback(session, date(2026, 3, 3), nps=9)
+    stamps.append(indicators.values_stamp(session))
+    complaints.record_complaint(session, text="Late", received=date(2026, 3, 3), severity=2, user=USER)
+    stamps.append(indicators.values_stamp(session))
+    step = services.load_journey_tree(session, small_journey.id).stages[0].steps[0].step.id
+    services.add_pain_point(session, step_id=step, text="New", severity=5, user=USER)
+    stamps.append(indicators.values_stamp(session))
+    bills(session, [("A", "2026-03-01", 100)])
+    stamps.append(indicators.values_stamp(session))
+    vip.save_settings(session, kind="fixed", value=3, a_limit=0.8, b_limit=0.95,
+                      version=vip.settings(session).version, user=USER)
+    stamps.append(indicators.values_stamp(session))
+    assert len(set(stamps)) == len(stamps)
+    assert indicators.values_stamp(session) == stamps[-1]

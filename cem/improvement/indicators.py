@@ -58,9 +58,9 @@ from cem.core.auth import authorize
 from cem.core.db import writes
 from cem.core.errors import ConflictError, NotFoundError, ValidationError
 from cem.core.i18n import t
-from cem.core.models import (DIRECTIONS, INDICATOR_LEVELS, Bill, ChangeLog, Complaint, Customer, Feedback,
-                             Indicator, IndicatorValue, Journey, PainPoint, Person, Stage, Step, Task, VipChange,
-                             utcnow)
+from cem.core.models import (DIRECTIONS, INDICATOR_LEVELS, Bill, BillImport, ChangeLog, Complaint, Customer,
+                             CustomerSettings, Feedback, Indicator, IndicatorValue, Journey, PainPoint, Person, Stage,
+                             Step, Task, VipChange, utcnow)
 from cem.core.reads import read_type
 from cem.customers import pareto, vip
 from cem.improvement import plan
@@ -378,14 +378,26 @@ def library(session: Session, *, include_inactive: bool = False) -> list[Level]:
 
 
 def values_stamp(session: Session) -> tuple:
-    """Changes whenever the list or a hand-entered value changes (pages
-    cache monthly_values by it, with the journeys' revisions)."""
-    measures = session.execute(select(func.count(Indicator.id), func.coalesce(func.sum(Indicator.version), 0),
-                                      func.max(Indicator.updated_at))).one()
-    entered = session.execute(select(func.count(IndicatorValue.id), func.coalesce(func.sum(IndicatorValue.version), 0),
-                                     func.max(IndicatorValue.updated_at))).one()
+    """Changes whenever monthly_values could (pages cache it by this, with
+    the months, the journeys and today): the list and the hand-entered
+    values, the feedback, the complaints, the bills, VIP marks and the VIP
+    rule, and every journey's revision (raised by each change of a map or
+    a plan: pain points, tasks, commitments, check-ins)."""
+    def stats(model, moment) -> list:
+        return [select(func.count(model.id)).scalar_subquery(), select(func.max(moment)).scalar_subquery()]
+
+    columns = (stats(Indicator, Indicator.updated_at) + stats(IndicatorValue, IndicatorValue.updated_at)
+               + stats(Feedback, Feedback.updated_at) + stats(Complaint, Complaint.updated_at)
+               + stats(VipChange, VipChange.at) + stats(BillImport, BillImport.created_at)
+               + stats(Customer, Customer.updated_at)
+               + [select(func.coalesce(func.sum(Indicator.version), 0)).scalar_subquery(),
+                  select(func.coalesce(func.sum(IndicatorValue.version), 0)).scalar_subquery(),
+                  select(func.coalesce(func.sum(CustomerSettings.version), 0)).scalar_subquery(),
+                  select(func.coalesce(func.sum(Journey.revision), 0)).scalar_subquery(),
+                  select(func.count(Journey.id)).scalar_subquery()])
+    found = tuple(str(value) for value in session.execute(select(*columns)).one())
     session.rollback()
-    return (int(measures[0]), int(measures[1]), str(measures[2]), int(entered[0]), int(entered[1]), str(entered[2]))
+    return found
 
 
 def monthly_values(session: Session, months_wanted: Sequence[str], *, journey_ids: Iterable[int] | None = None,
