@@ -23,11 +23,13 @@ from sqlmodel import Session, SQLModel
 import cem
 from cem import backup
 from cem.core import auth
-from cem.improvement import plan
+from cem.improvement import indicators, plan, priorities
 from cem.journey import excel, services, templates
 from cem.core.auth import PERMISSIONS, PermissionDenied
 from cem.core.models import CareAction, ChangeLog, Complaint, Customer
 from cem.customers import analysis, billing, care, complaints, profile, vip
+from cem.core.models import Feedback, FeedbackImport, FollowUp, TextWord
+from cem.voice import feedback, survey_import
 from cem.journey.services import WRITE_SERVICES, RowChanges
 
 # Import every module of the app, so every write service has registered itself.
@@ -71,6 +73,12 @@ class World:
     contact: int
     complaint: int  # at `step`, from `customer`
     care: int  # planned for `customer` in MONTH
+    indicator: int  # a measure entered by hand
+    voice: int  # a detractor's feedback at `step`
+    follow_up: int  # on `voice`
+    survey: Any  # survey_import.CheckedSurvey: one answer not imported yet
+    survey_import: int  # an import of another answer
+    word: int  # one of the team's own words
 
 
 def build_world(session: Session) -> World:
@@ -105,9 +113,19 @@ def build_world(session: Session) -> World:
     complaint = complaints.record_complaint(session, text="Bill was wrong", received=date(2026, 3, 2), severity=4,
                                             customer_id=customer, step_id=step, user=BUILDER).id
     cared = care.plan_care(session, customer_id=customer, month=MONTH, kind="visit", user=BUILDER).id
+    indicator = indicators.create_indicator(session, level="inputs", name="Training hours", user=BUILDER).id
+    voice = feedback.record_feedback(session, received=date(2026, 3, 3), text="Bill came late", nps=2, step_id=step,
+                                     user=BUILDER).id
+    follow_up = feedback.add_follow_up(session, source="feedback", item_id=voice, owner_id=person,
+                                       due=date(2026, 3, 6), user=BUILDER).id
+    survey_done = survey_import.import_feedback(session, checked=survey_answer(session, "S"), file_name="s.csv",
+                                                user=BUILDER).id
+    feedback.add_team_words(session, words=[f"word{next(_worlds)}"], user=BUILDER)
+    word = session.execute(select(TextWord.id).order_by(TextWord.id.desc())).scalars().first()
     return World(j, stage, other_stage, binned_stage, step, other_step, binned_step, pain, other_pain, measure,
                  idea, person, other_person, task, workbook, saved, bill_lines(session, "B"), bill_import, customer,
-                 duplicate.id, contact, complaint, cared)
+                 duplicate.id, contact, complaint, cared, indicator, voice, follow_up, survey_answer(session, "T"),
+                 survey_done, word)
 
 
 _worlds = itertools.count(1)
@@ -121,6 +139,13 @@ def bill_lines(session: Session, series: str):
             f"C{world},Roles Co,15/02/2567,500,{series}-{world}-2\n").encode()
     sheet = billing.read_file(data, "bills.csv")
     return billing.check_rows(sheet, billing.guess_mapping(session, sheet.headings)[0])
+
+
+def survey_answer(session: Session, series: str):
+    """One checked survey answer, unique to this world and `series`."""
+    data = f"Timestamp,NPS,Comment\n2026-03-04,9,{series} answer {next(_worlds)}\n".encode()
+    sheet = survey_import.read_file(data, "survey.csv")
+    return survey_import.check_rows(session, sheet, survey_import.guess_mapping(session, sheet.headings))
 
 
 def current(session: Session, model, item_id: int) -> int:
@@ -226,6 +251,31 @@ CALLS: dict[str, Call] = {
     "create_user": lambda s, w, u: auth.create_user(s, username=f"new.{u}", role="editor", user=u),
     "update_user": lambda s, w, u: auth.update_user(s, username="alice", role="lead", display_name="Alice L",
                                                     user=u),
+    "create_indicator": lambda s, w, u: indicators.create_indicator(s, level="inputs", name="Budget", user=u),
+    "update_indicator": lambda s, w, u: indicators.update_indicator(s, indicator_id=w.indicator, target=8, user=u),
+    "deactivate_indicator": lambda s, w, u: indicators.deactivate_indicator(s, indicator_id=w.indicator, user=u),
+    "set_value": lambda s, w, u: indicators.set_value(s, indicator_id=w.indicator, month=MONTH, value=12, user=u),
+    "set_priority": lambda s, w, u: priorities.set_priority(s, journey_id=w.journey, kind="painpoint", item_id=w.pain,
+                                                            effort=2, user=u),
+    "plan_next_month": lambda s, w, u: priorities.plan_next_month(s, journey_id=w.journey, month="2026-04",
+                                                                  picks=[("idea", w.idea, 30)], user=u),
+    "record_feedback": lambda s, w, u: feedback.record_feedback(s, received=date(2026, 3, 5), csat=4, user=u),
+    "update_feedback": lambda s, w, u: feedback.update_feedback(
+        s, feedback_id=w.voice, version=current(s, Feedback, w.voice), received=date(2026, 3, 3), text="Late bill",
+        kind="survey", channel="LINE", sentiment=None, nps=3, csat=None, ces=None, customer_id=None, step_id=w.step,
+        user=u),
+    "delete_feedback": lambda s, w, u: feedback.delete_feedback(s, feedback_id=w.voice, user=u),
+    "add_as_evidence": lambda s, w, u: feedback.add_as_evidence(s, source="feedback", item_id=w.voice,
+                                                                pain_point_id=w.pain, user=u),
+    "voice_to_pain_point": lambda s, w, u: feedback.voice_to_pain_point(s, source="feedback", item_id=w.voice, user=u),
+    "add_follow_up": lambda s, w, u: feedback.add_follow_up(s, source="complaint", item_id=w.complaint,
+                                                            owner_id=w.person, due=date(2026, 3, 9), user=u),
+    "follow_up_done": lambda s, w, u: feedback.follow_up_done(s, follow_up_id=w.follow_up,
+                                                              version=current(s, FollowUp, w.follow_up), user=u),
+    "add_team_words": lambda s, w, u: feedback.add_team_words(s, words=[f"{u}word"], user=u),
+    "remove_team_word": lambda s, w, u: feedback.remove_team_word(s, word_id=w.word, user=u),
+    "import_feedback": lambda s, w, u: survey_import.import_feedback(s, checked=w.survey, file_name="t.csv", user=u),
+    "undo_feedback_import": lambda s, w, u: survey_import.undo_feedback_import(s, import_id=w.survey_import, user=u),
 }
 SERVICES = {**WRITE_SERVICES, **AUTH_SERVICES}
 

@@ -131,11 +131,11 @@ def test_voices_keep_to_the_period_both_ends_included(session, places):
 def test_a_detractors_words_become_a_pain_point_at_their_sub_step_with_them_as_evidence(session, places):
     item = feedback.record_feedback(session, received=DAY, text="ชำระเงินผ่านแอปไม่ได้", nps=2,
                                     step_id=places["pay"], user=USER)
-    pain = feedback.to_pain_point(session, source="feedback", item_id=item.id, version=item.version, user=USER)
+    pain = feedback.voice_to_pain_point(session, source="feedback", item_id=item.id, version=item.version, user=USER)
     assert (pain.step_id, pain.text, pain.severity) == (places["pay"], "ชำระเงินผ่านแอปไม่ได้", 4)
     assert session.get(Feedback, item.id).pain_point_id == pain.id
     with pytest.raises(ConflictError):  # a second click makes no second pain point
-        feedback.to_pain_point(session, source="feedback", item_id=item.id, user=USER)
+        feedback.voice_to_pain_point(session, source="feedback", item_id=item.id, user=USER)
     assert count(session, PainPoint) == 3
     voices = feedback.pain_point_voices(session, [pain.id])
     assert voices[pain.id].count == 1 and voices[pain.id].quotes == ("ชำระเงินผ่านแอปไม่ได้",)
@@ -144,7 +144,7 @@ def test_a_detractors_words_become_a_pain_point_at_their_sub_step_with_them_as_e
 def test_an_item_placed_nowhere_cannot_become_a_pain_point(session, places):
     item = feedback.record_feedback(session, received=DAY, text="ไม่รู้ว่าขั้นไหน", nps=1, user=USER)
     with pytest.raises(ValidationError) as error:
-        feedback.to_pain_point(session, source="feedback", item_id=item.id, user=USER)
+        feedback.voice_to_pain_point(session, source="feedback", item_id=item.id, user=USER)
     assert error.value.code == "voice.err.no_step"
 
 
@@ -258,8 +258,8 @@ def test_undo_removes_the_import_but_keeps_the_items_someone_worked_on(session, 
     session.rollback()
     worked = session.execute(select(Feedback).where(Feedback.step_id == places["pay"]).order_by(Feedback.id)
                              ).scalars().first()
-    feedback.to_pain_point(session, source="feedback", item_id=worked.id, user=USER)
-    result = survey_import.undo_import(session, import_id=batch.id, user=USER)
+    feedback.voice_to_pain_point(session, source="feedback", item_id=worked.id, user=USER)
+    result = survey_import.undo_feedback_import(session, import_id=batch.id, user=USER)
     assert result == {"removed": batch.items_added - 1, "kept": 1}
     session.rollback()
     assert [item.id for item in session.execute(select(Feedback)).scalars()] == [worked.id]

@@ -124,7 +124,9 @@ def test_a_whole_journey_is_deleted_for_good_and_says_so():
 LATIN_IN_THAI = {
     "VIP", "Excel", "Enter", "Tab", "CEM", "xlsx", "xls", "ods", "csv", "CSV", "MB", "LINE", "JSON", "json", "ID",
     "id", "SLA", "PDPA", "ABC", "PDF", "HTML", "UTF-", "true", "false", "null", "Pareto", "zip", "XML", "OpenID",
-    "Connect"}
+    "Connect",
+    # the scores' standard abbreviations, and the names of survey and review services
+    "NPS", "CSAT", "CES", "Google", "Forms", "Microsoft", "LimeSurvey", "Facebook", "Maps"}
 
 
 def test_the_thai_catalogue_has_no_english_words_left_in_it():

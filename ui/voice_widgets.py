@@ -108,7 +108,7 @@ def _evidence(voice: feedback.Voice) -> None:
              t("voice.loop.evidence_added"))
     if right.button(t("voice.loop.new_pain"), key=f"{key}_new", disabled=voice.step_id is None, icon="📌",
                     help=t("voice.loop.new_pain_help")):
-        _run(lambda s: feedback.to_pain_point(s, source=voice.source, item_id=voice.id, version=voice.version,
+        _run(lambda s: feedback.voice_to_pain_point(s, source=voice.source, item_id=voice.id, version=voice.version,
                                               user=common.user()), t("voice.loop.pain_made"))
 
 
@@ -125,7 +125,7 @@ def _question(voice: feedback.Voice, questions: dict[int, str]) -> None:
     left, right = st.columns(2)
     if left.button(t("voice.loop.link_question"), key=f"{key}_link", icon="🔗",
                    disabled=chosen == (voice.kb_question_id or NONE)):
-        _run(lambda s: feedback.link_question(s, source=voice.source, item_id=voice.id, version=voice.version,
+        _run(lambda s: feedback.link_voice_question(s, source=voice.source, item_id=voice.id, version=voice.version,
                                               question_id=None if chosen == NONE else chosen, user=common.user()),
              t("voice.loop.question_linked"))
     if right.button(t("voice.loop.new_question"), key=f"{key}_new", icon="➕", disabled=not voice.text.strip()):
@@ -133,7 +133,7 @@ def _question(voice: feedback.Voice, questions: dict[int, str]) -> None:
 
         def make(session):
             question = kb.create_question(session, question=voice.text[:500], user=common.user())
-            feedback.link_question(session, source=voice.source, item_id=voice.id, question_id=question.id,
+            feedback.link_voice_question(session, source=voice.source, item_id=voice.id, question_id=question.id,
                                    user=common.user())
         _run(make, t("voice.loop.question_made"))
 

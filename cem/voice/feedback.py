@@ -287,7 +287,7 @@ def _severity(item) -> int:
 
 
 @write_service("map.edit")
-def to_pain_point(session: Session, *, source: str, item_id: int, version: int | None = None,
+def voice_to_pain_point(session: Session, *, source: str, item_id: int, version: int | None = None,
                   text: str | None = None, user: str) -> PainPoint:
     """A new pain point at the voice's sub-step, in its words (or `text`),
     with the voice as its first evidence: one transaction."""
@@ -306,7 +306,7 @@ def to_pain_point(session: Session, *, source: str, item_id: int, version: int |
 
 
 @write_service("kb.edit")
-def link_question(session: Session, *, source: str, item_id: int, question_id: int | None,
+def link_voice_question(session: Session, *, source: str, item_id: int, question_id: int | None,
                   version: int | None = None, user: str) -> None:
     """The voice asks this knowledge-base question (None: no question): it
     then counts towards the question's Top-20 place."""

@@ -387,7 +387,7 @@ def _remember(session: Session, checked: CheckedSurvey, user: str) -> None:
 
 
 @write_service(PERMISSION)
-def undo_import(session: Session, *, import_id: int, user: str) -> dict[str, int]:
+def undo_feedback_import(session: Session, *, import_id: int, user: str) -> dict[str, int]:
     """Take an import's items away again. Items someone worked on (changed,
     tied to a pain point or a question, or answered with a follow-up) stay,
     no longer part of the import."""

@@ -220,7 +220,7 @@ def past_imports() -> None:
         if st.button(t("bills_page.undo"), key="survey_undo", disabled=not sure, icon="↩️"):
             try:
                 with common.db() as session:
-                    gone = survey_import.undo_import(session, import_id=chosen, user=user)
+                    gone = survey_import.undo_feedback_import(session, import_id=chosen, user=user)
             except CemError as error:
                 common.show_error(error)
             else:
