@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from cem.core import i18n
 from cem.core.auth import PermissionDenied
 from cem.core.errors import ConflictError, NotFoundError, ValidationError
-from cem.core.models import ChangeLog, Commitment, Customer, Feedback, Idea, PainPoint, Task
+from cem.core.models import ChangeLog, Commitment, Customer, Feedback, Idea, Measure, PainPoint, Task
 from cem.customers import billing, complaints
 from cem.improvement import plan, priorities
 from cem.journey import services
@@ -249,6 +249,19 @@ def test_one_refused_pick_saves_nothing(session, world):
     assert "has no way to prevent or fix it yet" in english(refused)
     assert (count(session, Task), count(session, Commitment)) == (tasks, commitments)
     assert services.journey_revision(session, world["journey"]) == revision
+
+
+def test_a_pain_point_without_a_measure_is_planned_with_the_fix_typed_beside_it(session, world):
+    picks = [("painpoint", world["slow"], 20, "Compress the package page's images")]
+    task, = priorities.plan_next_month(session, journey_id=world["journey"], month=MAY, picks=picks, user=USER)
+    session.rollback()
+    measure = session.get(Measure, task.measure_id)
+    assert (measure.pain_point_id, measure.kind, measure.text) == (world["slow"], "fix",
+                                                                   "Compress the package page's images")
+    assert task.title == measure.text
+    listed = {item.id: item for item in priorities.matrix(session, world["journey"], today=TODAY)
+              if item.kind == "painpoint"}
+    assert listed[world["slow"]].planned and listed[world["slow"]].measures == 1
 
 
 @pytest.mark.parametrize("picks, message", [

@@ -266,6 +266,12 @@ def _first_measure(session: Session, pain: PainPoint) -> Measure | None:
     return next((m for m in found if m.kind == "fix"), found[0] if found else None)
 
 
+def _new_fix(session: Session, pain: PainPoint, text: str, user: str) -> Measure:
+    """A fix measure added to a pain point in the caller's transaction."""
+    clean = v.clean_row({"text": text, "kind": "fix"}, services.MEASURE_FIELDS)
+    return _create(session, Measure(pain_point_id=pain.id, position=0, **clean), user)
+
+
 def _planned(session: Session, kind: str, item: PainPoint | Idea) -> bool:
     query = select(Task.id).where(Task.deleted_at.is_(None), Task.status != "cancelled")
     if kind == "idea":
@@ -281,10 +287,13 @@ def plan_next_month(session: Session, *, journey_id: int, picks: Iterable[tuple[
     """Put the picked items, (kind, id, tier) each, into the 30/20/10 plan of
     `month` (the month being planned, usually next month): a task for each,
     starting that month and due in `due_month` (default: the same month),
-    committed to its tier, one of the journey's tiers. All in one
-    transaction: one refused item (planned already, picked twice, a pain
-    point without a measure or resolved, a tier the journey does not have)
-    and nothing is saved. Returns the new tasks in the order picked."""
+    committed to its tier, one of the journey's tiers. A pick may carry a
+    fourth value, the text of a fix for a pain point that has no measure
+    yet: it is added as the pain point's fix measure, and the task made
+    from it. All in one transaction: one refused item (planned already,
+    picked twice, a pain point without a measure or resolved, a tier the
+    journey does not have) and nothing is saved. Returns the new tasks in
+    the order picked."""
     month = months.check(month, column="plan.col.start_month")
     allowed = plan.journey_tiers(session, journey_id)
     picks = list(picks)
@@ -292,7 +301,7 @@ def plan_next_month(session: Session, *, journey_id: int, picks: Iterable[tuple[
         raise ValidationError("prio.err.nothing_picked")
     seen: set[tuple[str, int]] = set()
     made: list[Task] = []
-    for kind, item_id, tier in picks:
+    for kind, item_id, tier, *fix in picks:
         item = _item(session, kind, item_id, journey_id)
         name = shorten(item.text, 80)
         if (kind, item.id) in seen:
@@ -314,6 +323,8 @@ def plan_next_month(session: Session, *, journey_id: int, picks: Iterable[tuple[
             if item.status == "resolved":
                 raise ValidationError("prio.err.resolved", item=name)
             measure = _first_measure(session, item)
+            if measure is None and fix and str(fix[0] or "").strip():
+                measure = _new_fix(session, item, fix[0], user)
             if measure is None:
                 raise ValidationError("prio.err.no_measure", item=name)
             task = plan.new_task(session, step_id=item.step_id, title=measure.text, start_month=month,
