@@ -32,6 +32,7 @@ def run_page() -> None:
             st.Page("pages/improvement/monthly.py", title=t("page.monthly"), icon="📅"),
             st.Page("pages/improvement/meetings.py", title=t("page.meetings"), icon="📝"),
             st.Page("pages/improvement/people.py", title=t("page.people"), icon="👥"),
+            st.Page("pages/improvement/priorities.py", title=t("page.priorities"), icon="🎯"),
         ],
         t("nav.insights"): [
             st.Page("pages/improvement/executive.py", title=t("page.executive"), icon="📊"),

@@ -29,6 +29,7 @@ PAGES = {
     "pages/customers/profile.py": "page.customers_profile",
     "pages/customers/complaints.py": "page.customers_complaints",
     "pages/customers/voice.py": "page.voice",
+    "pages/improvement/priorities.py": "page.priorities",
     "pages/customers/voice_import.py": "page.voice_import",
 }
 

@@ -43,7 +43,7 @@ def fold(text: str) -> str:
 
 @lru_cache(maxsize=8)
 def _dictionary(extra: frozenset[str]):
-    return dict_trie(set(thai_words()) | set(extra))
+    return dict_trie(set(thai_words()) | EXTRA_THAI_WORDS | set(extra))
 
 
 def team_words(session: Session) -> frozenset[str]:
@@ -73,7 +73,9 @@ def words(text: str, extra: Iterable[str] = ()) -> list[str]:
 
 # PyThaiNLP's stop words include words that say how a service felt (ช้า
 # slow, ผิด wrong, ง่าย easy): in feedback they are the point, so they stay.
-KEPT_THAI = frozenset("ช้า เร็ว นาน ผิด ถูก ง่าย ยาก ถูกต้อง ช่วย เสีย ใหม่ เข้าใจ".split())
+KEPT_THAI = frozenset("ช้า เร็ว นาน ผิด ถูก ง่าย ยาก ถูกต้อง ช่วย เสีย ใหม่ เข้าใจ น้อย พอ บ่อย ได้รับ".split())
+# Words customers use that PyThaiNLP's dictionary lacks (it cuts แอป into แอ ป).
+EXTRA_THAI_WORDS = frozenset("แอป แอพ".split())
 
 
 @lru_cache(maxsize=1)

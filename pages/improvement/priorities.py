@@ -1,0 +1,120 @@
+"""What to fix first: every open pain point and idea of the journey by
+customer impact and effort, drawn as a matrix; the team sets the effort
+(and may override the impact), then picks items into next month's
+30/20/10 plan."""
+import streamlit as st
+
+from cem.core import months
+from cem.core.errors import CemError
+from cem.core.text import shorten
+from cem.improvement import plan, priorities
+from cem.improvement.priority_charts import matrix_chart
+from ui import auth, common
+from ui.charts import chart
+from ui.table_form import TableForm
+
+common.ensure_entry_point()
+
+t = common.translator()
+lang = common.lang()
+user = common.user()
+next_month = months.add(months.this_month(), 1)
+
+st.title(t("prio.title"))
+st.caption(t("prio.formula"))
+st.caption(t("prio.order"))
+journey_id = common.require_journey()
+
+with common.db() as session:
+    items = priorities.matrix(session, journey_id)
+    tiers = plan.journey_tiers(session, journey_id)
+if not items:
+    st.info(t("prio.none"))
+    st.stop()
+
+stamp = (journey_id, common.journey_revision(journey_id), lang,
+         tuple((i.kind, i.id, i.impact.value, i.effort, i.planned) for i in items))
+chart(lambda: matrix_chart(items, t), cache_key=("prio_matrix", stamp), key="prio_matrix")
+st.caption(t("prio.chart.help"))
+
+
+def row(item: priorities.PriorityItem) -> dict:
+    return {"id": f"{item.kind}:{item.id}", "pick": False, "tier": None, "fix": "",
+            "text": shorten(item.text, 90), "kind": t(f"prio.kind.{item.kind}"),
+            "where": f"{item.stage_name} › {item.step_name}", "impact": item.impact.value,
+            "computed": item.impact.computed, "impact_by_hand": item.impact.by_hand, "effort": item.effort,
+            "voices": item.impact.voices, "complaints": item.impact.complaints, "revenue": item.impact.revenue,
+            "state": state(item)}
+
+
+def state(item: priorities.PriorityItem) -> str:
+    if item.planned:
+        return t("prio.planned")
+    return t("prio.needs_fix") if item.kind == "painpoint" and item.measures == 0 else ""
+
+
+may_estimate, may_plan = auth.allowed("map.edit"), auth.allowed("plan.edit")
+editable = (["effort", "impact_by_hand"] if may_estimate else []) + (["pick", "tier", "fix"] if may_plan else [])
+table = TableForm(f"prio_table_{journey_id}", editable=editable,
+                  dtypes={"id": "string", "pick": "boolean", "tier": "Int64", "fix": "string", "effort": "Int64",
+                          "impact_by_hand": "Int64"})
+columns = {
+    "text": st.column_config.TextColumn(t("prio.col.item"), width="large", pinned=True),
+    "impact": st.column_config.NumberColumn(t("prio.col.impact"), help=t("prio.formula")),
+    "effort": st.column_config.NumberColumn(t("prio.col.effort"), min_value=1, max_value=5, step=1,
+                                            help=t("prio.effort_help")),
+    "pick": st.column_config.CheckboxColumn(t("prio.col.pick"), help=t("prio.pick_help")),
+    "tier": st.column_config.SelectboxColumn(t("prio.col.tier"), options=list(tiers),
+                                             format_func=lambda tier: f"{tier}%"),
+    "fix": st.column_config.TextColumn(t("prio.col.fix"), help=t("prio.fix_help"), max_chars=2000),
+    "state": st.column_config.TextColumn(t("prio.col.state")),
+    "kind": st.column_config.TextColumn(t("prio.col.kind")),
+    "where": st.column_config.TextColumn(t("prio.col.where")),
+    "computed": st.column_config.NumberColumn(t("prio.col.computed")),
+    "impact_by_hand": st.column_config.NumberColumn(t("prio.col.impact_by_hand"), min_value=1, max_value=5, step=1),
+    "voices": st.column_config.NumberColumn(t("prio.col.voices")),
+    "complaints": st.column_config.NumberColumn(t("prio.col.complaints")),
+    "revenue": st.column_config.NumberColumn(t("prio.col.revenue"), format="฿%,.0f"),
+}
+drafts = table.show([row(item) for item in items], columns=columns, container=st.container(key="prio_box"))
+st.caption(t("prio.how_tasks"))
+by_id = {f"{item.kind}:{item.id}": item for item in items}
+
+
+def save_estimates() -> None:
+    """The efforts and impacts typed, each saved on the item's version as drawn."""
+    changed = [(by_id[row_id], values) for row_id, values in drafts.items() if row_id in by_id and (
+        values.get("effort") != by_id[row_id].effort or values.get("impact_by_hand") != by_id[row_id].impact.by_hand)]
+    try:
+        with common.db() as session:
+            for item, values in changed:
+                priorities.set_priority(session, journey_id=journey_id, kind=item.kind, item_id=item.id,
+                                        version=item.version, effort=values.get("effort"),
+                                        impact_by_hand=values.get("impact_by_hand"), user=user)
+    except CemError as error:
+        common.show_error(error)
+        return
+    table.clear()
+    common.saved(t("prio.saved", n=len(changed)))
+
+
+def plan_picked() -> None:
+    picks = [(by_id[row_id].kind, by_id[row_id].id, values.get("tier") or tiers[0], values.get("fix") or "")
+             for row_id, values in drafts.items() if row_id in by_id and values.get("pick")]
+    try:
+        with common.db() as session:
+            made = priorities.plan_next_month(session, journey_id=journey_id, picks=picks, month=next_month,
+                                              user=user)
+    except CemError as error:
+        common.show_error(error)
+        return
+    table.clear()
+    common.saved(t("prio.planned_message", n=len(made), month=months.label(next_month, lang)))
+
+
+left, right = st.columns(2)
+if may_estimate and left.button(t("prio.save"), key="prio_save", icon="💾"):
+    save_estimates()
+if may_plan and right.button(t("prio.plan_next_month") + f" ({months.label(next_month, lang)})", key="prio_plan",
+                             type="primary", icon="📅"):
+    plan_picked()
