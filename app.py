@@ -38,6 +38,7 @@ def run_page() -> None:
             st.Page("pages/improvement/executive.py", title=t("page.executive"), icon="📊"),
             st.Page("pages/journey/cycle.py", title=t("page.cycle"), icon="🔄"),
             st.Page("pages/journey/insights.py", title=t("page.insights"), icon="📈"),
+            st.Page("pages/improvement/measures.py", title=t("page.measures"), icon="📏"),
         ],
         t("nav.customers"): [
             st.Page("pages/customers/pareto.py", title=t("page.customers_pareto"), icon="👑"),

@@ -14,7 +14,7 @@ from datetime import date
 import plotly.graph_objects as go
 
 from cem.core import months
-from cem.improvement import exec_charts
+from cem.improvement import exec_charts, measures_view
 from cem.journey import charts
 from cem.journey.charts import FONT_FAMILY, Translate
 from cem.improvement.executive import SEVERITIES, Kpis, Summary, delta
@@ -157,6 +157,12 @@ h1 { font-size: 20px; margin: 0; }
 .chart { border: 1px solid #eef2f6; border-radius: 6px; overflow: hidden; page-break-inside: avoid; }
 .chart.wide { grid-column: span 2; }
 .print { float: right; margin-left: 12px; }
+.measures { display: grid; grid-template-columns: repeat(4, 1fr); gap: 8px; margin-top: 8px; }
+.measures h2 { grid-column: 1 / -1; font-size: 15px; margin: 4px 0 0; }
+.measures h3 { font-size: 12px; margin: 0 0 2px; }
+.measures table { border-collapse: collapse; width: 100%%; font-size: 10px; }
+.measures td, .measures th { border-bottom: 1px solid #eef2f6; padding: 1px 3px; text-align: left; }
+.measures .note { grid-column: 1 / -1; color: #52606d; font-size: 10px; margin: 0; }
 @media print { .print { display: none; } .page { padding: 0; } }
 """
 
@@ -193,8 +199,9 @@ def report_figures(summary: Summary, lang: str, tr: Translate,
 
 
 def monthly_report(summary: Summary, *, lang: str, tr: Translate, tree: JourneyTree | None = None,
-                   made_on: date | None = None) -> str:
-    """The one-page monthly report as a complete HTML document."""
+                   made_on: date | None = None, measures: list | None = None) -> str:
+    """The one-page monthly report as a complete HTML document; `measures`
+    (indicators.level_summary) adds the measures at four levels."""
     made_on = made_on or date.today()
     words = filter_text(summary, lang, tr)
     title = tr("exec.report.title", month=months.label(summary.month, lang))
@@ -230,6 +237,7 @@ def monthly_report(summary: Summary, *, lang: str, tr: Translate, tree: JourneyT
 </header>
 <section class="cards">{cards}</section>
 <section class="charts">{"".join(charts_html)}</section>
+{measures_view.report_section(measures, tr, lang) if measures else ""}
 </div>
 </body>
 </html>

@@ -13,7 +13,7 @@ import streamlit as st
 
 from cem.core import i18n, months
 from cem.customers import complaints
-from cem.improvement import exec_charts, executive, report
+from cem.improvement import exec_charts, executive, indicators, measures_view, report
 from cem.journey import charts, services
 from cem.core.db import get_engine, session_scope
 from ui import charts as ui_charts
@@ -52,6 +52,13 @@ def top_risks(url: str, journey_ids: tuple[int, ...], stamp: tuple, revisions: t
                                  "open": found.open, "customers": len(found.customers), "revenue": found.revenue,
                                  "vips": len(found.vips), "vip_revenue": found.vip_revenue})
     return sorted(rows, key=lambda r: (-r["revenue"], -r["complaints"]))[:count]
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def measure_summary(url: str, journey_ids: tuple[int, ...], wanted: tuple[str, ...], stamp: tuple, today: date):
+    """The measures at four levels over the months shown, once per change of what they are worked out from."""
+    with session_scope(get_engine(url)) as session:
+        return indicators.level_summary(session, list(wanted), journey_ids=journey_ids, today=today)
 
 
 def keep_valid(key: str, options: list, default: list) -> None:
@@ -139,11 +146,16 @@ if chosen_departments:
 head.markdown("**" + notes[0] + "**" + ("  \n" + "  \n".join(notes[1:]) if notes[1:] else ""))
 
 report_lang, report_tr = lang, partial(i18n.t, lang=lang)
+with common.db() as session:
+    measures_stamp = indicators.values_stamp(session)
+measures = measure_summary(common.database_url(), journey_ids, tuple(months.between(first, last)), measures_stamp,
+                           date.today())
 
 
 def build_report() -> bytes:
     """Made only when the button is pressed (in another thread: no st.* here)."""
-    return report.monthly_report(summary, lang=report_lang, tr=report_tr, tree=emotion_tree).encode("utf-8")
+    return report.monthly_report(summary, lang=report_lang, tr=report_tr, tree=emotion_tree,
+                                 measures=measures).encode("utf-8")
 
 
 download.download_button(t("exec.report.download"), data=build_report, file_name=report.report_file_name(summary),
@@ -203,6 +215,24 @@ for pair in (("committed", "cumulative"), ("on_target", "resolved")):
     for column, name in zip(st.columns(2), pair):
         ui_charts.chart(lambda name=name: monthly()[name], cache_key=shown,
                         key=f"exec_chart_{name}", config=chart_config(name), where=column)
+
+st.subheader(t("measure.title"))
+st.caption(t("measure.exec_help"))
+for pair in (measures[:2], measures[2:]):
+    for column, level in zip(st.columns(2), pair):
+        rows = [measures_view.row(status, t, lang) for status in level.measures]
+        column.markdown(f"**{common.md(measures_view.level_title(level, t))}**")
+        if not rows:
+            column.caption(t("measure.level_empty"))
+            continue
+        column.dataframe(pd.DataFrame(rows), hide_index=True, key=f"exec_measures_{level.level}",
+                         column_order=["measure", "value", "target", "meets", "series"], column_config={
+                             "measure": st.column_config.TextColumn(t("measure.col.name")),
+                             "value": st.column_config.TextColumn(t("measure.col.value")),
+                             "target": st.column_config.TextColumn(t("measure.col.target")),
+                             "meets": st.column_config.TextColumn(t("measure.col.meets")),
+                             "series": st.column_config.LineChartColumn(t("measure.col.trend"))})
+st.page_link("pages/improvement/measures.py", label=t("measure.open_page"), icon="📏")
 
 st.subheader(t("exec.section.where"))
 left, right = st.columns(2)
