@@ -47,6 +47,7 @@ def run_page() -> None:
             st.Page("pages/customers/complaints.py", title=t("page.customers_complaints"), icon="📣"),
             st.Page("pages/customers/bills.py", title=t("page.customers_import"), icon="🧾"),
             st.Page("pages/customers/voice.py", title=t("page.voice"), icon="🗣️"),
+            st.Page("pages/customers/knowledge.py", title=t("page.knowledge"), icon="📚"),
             st.Page("pages/customers/voice_import.py", title=t("page.voice_import"), icon="📋"),
         ],
         t("nav.data"): [

@@ -29,6 +29,7 @@ PAGES = {
     "pages/customers/profile.py": "page.customers_profile",
     "pages/customers/complaints.py": "page.customers_complaints",
     "pages/customers/voice.py": "page.voice",
+    "pages/customers/knowledge.py": "page.knowledge",
     "pages/improvement/priorities.py": "page.priorities",
     "pages/improvement/measures.py": "page.measures",
     "pages/customers/voice_import.py": "page.voice_import",
@@ -97,7 +98,8 @@ def test_pages_without_any_journey_point_to_the_journeys_page(engine, db_url, mo
                     "pages/customers/pareto.py", "pages/customers/bills.py",
                     "pages/customers/vip.py", "pages/customers/profile.py",
                     "pages/customers/complaints.py", "pages/customers/voice.py",
-                    "pages/customers/voice_import.py", "pages/improvement/measures.py"):  # the customers' pages need bills, not a journey
+                    "pages/customers/voice_import.py", "pages/improvement/measures.py",
+                    "pages/customers/knowledge.py"):  # the customers' pages need bills, not a journey
         assert any(i18n.t("journey.none_yet", "en") in info.value for info in at.info)
 
 

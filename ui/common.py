@@ -22,6 +22,7 @@ from cem.core.db import get_engine, migrate, session_scope
 from cem.core.errors import CemError
 from cem.customers.billing import seed_sample_billing
 from cem.improvement import indicators
+from cem.voice.sample import seed_sample_feedback
 from cem.journey.templates import seed_sample_journey
 from cem.core.text import escape_markdown
 
@@ -59,6 +60,7 @@ def _prepare_database(url: str) -> None:
             auth.create_first_admin(session, username=first_admin[0], password=first_admin[1])
         if config.seed_sample() and seed_sample_journey(session) is not None:  # a new workspace
             seed_sample_billing(session)
+            seed_sample_feedback(session)
         indicators.seed_library(session, examples=config.seed_sample())
 
 

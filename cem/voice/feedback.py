@@ -426,8 +426,14 @@ def pain_point_voices(session: Session, pain_point_ids: list[int], *, quotes: in
 # ---------------------------------------------------------------- the team's words
 
 
-def team_word_list(session: Session) -> list[TextWord]:
-    words = list(session.execute(select(TextWord).order_by(TextWord.word)).scalars())
+@dataclass(frozen=True)
+class TeamWord:
+    id: int
+    word: str
+
+
+def team_word_list(session: Session) -> list[TeamWord]:
+    words = [TeamWord(*row) for row in session.execute(select(TextWord.id, TextWord.word).order_by(TextWord.word))]
     session.rollback()
     return words
 

@@ -367,7 +367,8 @@ def import_feedback(session: Session, *, checked: CheckedSurvey, file_name: str,
                  created_at=now, created_by=user, updated_at=now, updated_by=user, version=1)
             for item in checked.items if item.key not in known]
     for start in range(0, len(rows), 2_000):
-        session.execute(insert(Feedback), rows[start:start + 2_000])
+        # render_nulls: one executemany for rows with and without scores alike
+        session.execute(insert(Feedback).execution_options(render_nulls=True), rows[start:start + 2_000])
     batch.items_added, batch.items_skipped = len(rows), len(checked.items) - len(rows)
     _remember(session, checked, user)
     session.add(ChangeLog(user=user, item_type="feedbackimport", item_id=batch.id, action="create",
