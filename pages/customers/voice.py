@@ -182,7 +182,8 @@ with st.expander(t("voice.words_title"), icon="📖"):
     if auth.allowed("map.edit"):
         typed = st.text_input(t("voice.words_add"), key=f"voice_words_new_{common.form_generation('voice_words')}",
                               max_chars=500, placeholder=t("voice.words_placeholder"))
-        if st.button(t("voice.words_save"), key="voice_words_save", icon="💾", disabled=not typed.strip()):
+        # Not disabled while the box is empty: the click that leaves a typed box would land on a disabled button.
+        if st.button(t("voice.words_save"), key="voice_words_save", icon="💾"):
             try:
                 with common.db() as session:
                     added = feedback.add_team_words(session, words=typed.replace(",", " ").split(),

@@ -113,7 +113,7 @@ with st.expander(t("measure.add_title"), icon="➕"):
                                format_func=lambda d: t(f"measure.direction.{d}"))
     new_target = right.text_input(t("measure.col.target"), key=f"{form}_target", max_chars=30)
     description = st.text_area(t("measure.col.description"), key=f"{form}_description", max_chars=1000, height=80)
-    if st.button(t("measure.add"), key="measures_add", icon="➕", disabled=not name.strip()):
+    if st.button(t("measure.add"), key="measures_add", icon="➕"):  # an empty name is refused, named
         try:
             with common.db() as session:
                 indicators.create_indicator(session, level=level, name=name, unit=unit, direction=direction,
