@@ -51,7 +51,8 @@ def row(status: MeasureStatus, tr: Translate, lang: str) -> dict:
             tr("measure.no_target") if status.latest is not None else tr("measure.no_value")),
         "trend": (TREND_MARKS[status.trend] + " " + tr(f"measure.trend.{status.trend}")).strip()
         if status.trend else "",
-        "series": [value for _, value in status.series],
+        # The small chart draws the months that have a value (it cannot draw a gap).
+        "series": [value for _, value in status.series if value is not None],
         "how": how(indicator, tr),
     }
 
