@@ -157,3 +157,21 @@ def test_the_teams_own_words_are_listed_and_added_from_the_page(app_db):
     assert not at.exception and not at.error
     with db_session(app_db) as session:
         assert [w.word for w in feedback.team_word_list(session)] == sorted(["ไฟเบอร์โปร", "ศรีราชา", "แอปโปร"])
+
+
+def test_past_imports_are_listed_and_undone_from_the_import_page(app_db):
+    """Listing past imports read them after their session ended (DetachedInstanceError)."""
+    from cem.voice import survey_import
+    at = open_page(IMPORT_PAGE, "en")
+    with db_session(app_db) as session:
+        sheet = survey_import.read_file(b"Timestamp,NPS\n2026-11-03,9\n", "mine.csv")
+        checked = survey_import.check_rows(session, sheet, survey_import.guess_mapping(session, sheet.headings))
+        batch = survey_import.import_feedback(session, checked=checked, file_name="mine.csv", user="admin")
+    at.run()
+    assert not at.exception and not at.error
+    picker(at, "survey_undo_id").select(batch.id)
+    at.checkbox(key="survey_undo_sure").check().run()
+    at.button(key="survey_undo").click().run()
+    assert not at.exception and not at.error
+    with db_session(app_db) as session:
+        assert session.get(FeedbackImport, batch.id) is None

@@ -265,6 +265,16 @@ def test_undo_removes_the_import_but_keeps_the_items_someone_worked_on(session, 
     assert [item.id for item in session.execute(select(Feedback)).scalars()] == [worked.id]
 
 
+def test_a_comment_at_a_sub_step_feels_as_the_respondent_scored_overall(session, places):
+    text = "Timestamp,NPS,Comments about paying\n2026-11-03,1,จ่ายไม่ได้\n2026-11-04,10,\n"
+    sheet, mapping = read(session, text)
+    mapping.steps = {2: places["pay"]}
+    items = survey_import.check_rows(session, sheet, mapping).items
+    assert [(i.step_id, i.nps, i.text, i.sentiment, i.sentiment_by_hand) for i in items] == [
+        (None, 1, "", "negative", False), (places["pay"], None, "จ่ายไม่ได้", "negative", False),
+        (None, 10, "", "positive", False)]
+
+
 def test_the_overall_answers_belong_to_the_journey_the_survey_is_about(session, places):
     sheet, mapping = read(session)
     mapping.steps, mapping.journey_id = {4: places["pay"]}, places["journey"]

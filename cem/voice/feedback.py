@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from cem.core import validation as v
 from cem.core.errors import ConflictError, NotFoundError, ValidationError
+from cem.core.reads import detached
 from cem.core.models import (FEEDBACK_KINDS, SENTIMENTS, ChangeLog, Complaint, Customer, Feedback, FollowUp,
                              KbQuestion, PainPoint, Person, Stage, Step, TextWord, utcnow)
 from cem.journey import services
@@ -275,15 +276,13 @@ def add_as_evidence(session: Session, *, source: str, item_id: int, pain_point_i
     session.commit()
 
 
-# The severity of a pain point made from a voice: a detractor's or an
-# unhappy customer's words weigh more than a passing remark.
+# The severity of a pain point made from a voice: an unhappy customer's
+# words (a detractor, a low CSAT, negative by hand) weigh more than a
+# passing remark; a complaint keeps its own severity.
 def _severity(item) -> int:
     if getattr(item, "severity", None):
         return item.severity
-    group = scores.nps_group(item.nps) if getattr(item, "nps", None) is not None else None
-    if group == "detractor" or (item.csat is not None and item.csat <= 2):
-        return 4
-    return 3
+    return 4 if item.sentiment == "negative" else 3
 
 
 @write_service("map.edit")
@@ -371,9 +370,10 @@ def follow_ups(session: Session, *, source: str, item_ids: list[int]) -> dict[in
     """The follow-ups of these voices, by voice id."""
     column = FollowUp.feedback_id if source == "feedback" else FollowUp.complaint_id
     found: dict[int, list[FollowUp]] = defaultdict(list)
-    for follow_up in session.execute(select(FollowUp).where(column.in_(item_ids)).order_by(FollowUp.due)).scalars():
+    rows = detached(session, list(session.execute(select(FollowUp).where(column.in_(item_ids))
+                                                  .order_by(FollowUp.due)).scalars()))
+    for follow_up in rows:
         found[getattr(follow_up, f"{source}_id")].append(follow_up)
-    session.rollback()
     return dict(found)
 
 

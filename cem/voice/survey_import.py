@@ -25,6 +25,7 @@ from sqlalchemy import func, insert, select, update
 from sqlmodel import Session
 
 from cem.core.errors import ImportFileError, NotFoundError
+from cem.core.reads import detached
 from cem.core.models import (FEEDBACK_KINDS, ChangeLog, Customer, Feedback, FeedbackImport, FollowUp,
                              ImportMapping, utcnow)
 from cem.customers import billing
@@ -303,11 +304,14 @@ def _items(number: int, row: dict[str, Any], mapping: SurveyMapping, seen: Count
         if text:
             group = groups.setdefault(mapping.steps.get(index), {})
             group["text"] = (group.get("text", "") + "\n" + text).strip()[:4000]
+    # A comment with no score of its own feels as the respondent scored
+    # overall (a detractor's words stay negative); its scores are not copied.
+    row_feeling = scores.sentiment_from_scores(row.get("nps"), row.get("csat")) or "neutral"
     for step_id, said in groups.items():
         nps, csat, ces = said.get("nps"), said.get("csat"), said.get("ces")
         sentiment, by_hand = row["sentiment"], True
         if sentiment is None:
-            sentiment, by_hand = scores.sentiment_from_scores(nps, csat) or "neutral", False
+            sentiment, by_hand = scores.sentiment_from_scores(nps, csat) or row_feeling, False
         text = said.get("text", "")
         line = f"{row['received']}\x1f{row['customer_id']}\x1f{step_id}\x1f{text}\x1f{nps}\x1f{csat}\x1f{ces}"
         seen[line] += 1
@@ -408,6 +412,5 @@ def undo_feedback_import(session: Session, *, import_id: int, user: str) -> dict
 
 
 def list_imports(session: Session) -> list[FeedbackImport]:
-    found = list(session.execute(select(FeedbackImport).order_by(FeedbackImport.id.desc())).scalars())
-    session.rollback()
-    return found
+    return detached(session, list(session.execute(select(FeedbackImport).order_by(FeedbackImport.id.desc()))
+                                  .scalars()))
