@@ -63,6 +63,8 @@ def pick(page, container: str, option: str) -> None:
 def cells(page) -> list[str]:
     """The cells of the tables in view (the open tab's), row by row."""
     found = page.locator("[role='tabpanel']:visible [data-testid='stDataFrame'] [role='gridcell']")
+    found.first.wait_for(state="attached")  # the grid writes its cells after it is drawn
+    page.wait_for_timeout(200)
     return [found.nth(i).inner_text() for i in range(found.count())]
 
 
