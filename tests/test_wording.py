@@ -126,7 +126,7 @@ LATIN_IN_THAI = {
     "id", "SLA", "PDPA", "ABC", "PDF", "HTML", "UTF-", "true", "false", "null", "Pareto", "zip", "XML", "OpenID",
     "Connect",
     # the scores' standard abbreviations, and the names of survey and review services
-    "NPS", "CSAT", "CES", "Google", "Forms", "Microsoft", "LimeSurvey", "Facebook", "Maps"}
+    "CRM", "NPS", "CSAT", "CES", "Google", "Forms", "Microsoft", "LimeSurvey", "Facebook", "Maps"}
 
 
 def test_the_thai_catalogue_has_no_english_words_left_in_it():
