@@ -29,7 +29,7 @@ import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterator, Sequence
 
@@ -45,7 +45,7 @@ from cem.journey import excel, services  # noqa: E402
 from cem.core.db import dispose_engine, get_engine, migrate, session_scope  # noqa: E402
 from cem.core import months  # noqa: E402
 from cem.core.models import (  # noqa: E402
-    AppUser, Bill, BillImport, CheckIn, Commitment, Complaint, Customer, Idea, Journey, Measure, PainPoint, Person,
+    AppUser, Bill, BillImport, CheckIn, Commitment, Complaint, Customer, Feedback, Idea, Journey, Measure, PainPoint, Person,
     Stage, Step, Task,
 )
 from sqlalchemy import insert, select, update  # noqa: E402
@@ -54,10 +54,13 @@ from cem.core.text import escape_markdown  # noqa: E402
 
 APP = str(ROOT / "app.py")
 PAGES = ("journeys", "map_editor", "board", "tasks", "monthly", "meetings", "people", "executive", "cycle",
-         "insights", "activity", "excel", "admin", "pareto", "vip", "profile", "complaints", "bills")
+         "insights", "activity", "excel", "admin", "pareto", "vip", "profile", "complaints", "bills", "priorities",
+         "measures", "voice", "knowledge")
 # Pages whose title key is not page.<file name>.
 TITLE_KEYS = {"pareto": "page.customers_pareto", "vip": "page.customers_vip", "profile": "page.customers_profile",
-              "complaints": "page.customers_complaints", "bills": "page.customers_import"}
+              "complaints": "page.customers_complaints", "bills": "page.customers_import",
+              "priorities": "page.priorities", "measures": "page.measures", "voice": "page.voice",
+              "knowledge": "page.knowledge"}
 CUSTOMERS_PER_STEP, BILL_MONTHS = 10, 24  # billing data: 1,440 customers and 34,560 bills on the large journey
 TARGET = 2.0
 FLOOR_TARGET = 3.0  # a page's large rerun against the app shell's
@@ -206,6 +209,7 @@ def build_database(path: Path, shape: Shape, seed: int = 2026) -> BenchDb:
         tasks = _build_plan(session, rng, journey.id, pains, measures, shape)
         _build_bills(session, rng, CUSTOMERS_PER_STEP * len(steps))
         _build_complaints(session, rng, journey.id, steps, pains)
+        _build_feedback(session, rng, journey.id, stages, steps, pains)
         journey_id = journey.id
     return BenchDb(shape=shape, url=url, journey_id=journey_id, journey_name=name, stages=len(stages),
                    steps=len(steps), pains=len(pains), open_pains=sum(p.status == "open" for p in pains),
@@ -256,6 +260,25 @@ def _build_complaints(session, rng: random.Random, journey_id: int, steps: list,
         severity=rng.randint(1, 5), journey_id=journey_id, step_id=step.id,
         pain_point_id=by_step.get(step.id) if n == 0 else None, status="resolved" if rng.random() < 0.2 else "open",
         resolution="", due=received)) for step in steps for n in range(2)])
+    session.commit()
+
+
+FEEDBACK_PER_STEP = 6
+
+
+def _build_feedback(session, rng: random.Random, journey_id: int, stages: list, steps: list, pains: list) -> None:
+    """Survey answers at every sub-step over the last year, in customers' words
+    and with NPS and CSAT; one per sub-step is evidence for its first pain point."""
+    stage_of = {step.id: step.stage_id for step in steps}
+    first_pain = {}
+    for pain in pains:
+        first_pain.setdefault(pain.step_id, pain.id)
+    today = date.today()
+    session.add_all([_stamped(Feedback(
+        kind="survey", sentiment="neutral", channel="Google Forms", received=today - timedelta(days=rng.randint(0, 360)),
+        journey_id=journey_id, stage_id=stage_of[step.id], step_id=step.id,
+        text=f"{rng.choice(PROBLEMS)} {rng.choice(CONSEQUENCES)}", nps=rng.randint(0, 10), csat=rng.randint(1, 5),
+        pain_point_id=first_pain.get(step.id) if n == 0 else None)) for step in steps for n in range(FEEDBACK_PER_STEP)])
     session.commit()
 
 
@@ -442,6 +465,15 @@ def check_page(at: AppTest, page: str, db: BenchDb) -> None:
     elif page == "complaints":
         if not at.dataframe:
             _fail(page, db, "no list of complaints")
+    elif page == "priorities":
+        if not at.data_editor or len(at.data_editor[0].value) != db.open_pains + db.ideas:
+            _fail(page, db, f"the matrix's table does not have {db.open_pains + db.ideas} rows")
+    elif page == "measures":
+        if len(at.subheader) < 4 or not at.dataframe:
+            _fail(page, db, "expected the four levels with their tables of measures")
+    elif page == "voice":
+        if len(at.metric) != 4 or not at.dataframe:
+            _fail(page, db, "expected the 4 score cards and the scores by stage")
     elif page == "executive":
         charts = at.get("plotly_chart")
         if len(at.metric) != 4 or len(charts) != 7:

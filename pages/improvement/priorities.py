@@ -2,12 +2,15 @@
 customer impact and effort, drawn as a matrix; the team sets the effort
 (and may override the impact), then picks items into next month's
 30/20/10 plan."""
+from datetime import date
+
 import streamlit as st
 
 from cem.core import months
 from cem.core.errors import CemError
 from cem.core.text import shorten
-from cem.improvement import plan, priorities
+from cem.core.db import get_engine, session_scope
+from cem.improvement import indicators, plan, priorities
 from cem.improvement.priority_charts import matrix_chart
 from ui import auth, common
 from ui.charts import chart
@@ -25,16 +28,25 @@ st.caption(t("prio.formula"))
 st.caption(t("prio.order"))
 journey_id = common.require_journey()
 
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def matrix(url: str, journey_id: int, stamp: tuple, today: date) -> list[priorities.PriorityItem]:
+    """The items once per change of what their impact is worked out from
+    (the map, feedback, complaints, bills: indicators.values_stamp)."""
+    with session_scope(get_engine(url)) as session:
+        return priorities.matrix(session, journey_id, today=today)
+
+
 with common.db() as session:
-    items = priorities.matrix(session, journey_id)
+    stamp = indicators.values_stamp(session)
     tiers = plan.journey_tiers(session, journey_id)
+items = matrix(common.database_url(), journey_id, stamp, date.today())
 if not items:
     st.info(t("prio.none"))
     st.stop()
 
-stamp = (journey_id, common.journey_revision(journey_id), lang,
-         tuple((i.kind, i.id, i.impact.value, i.effort, i.planned) for i in items))
-chart(lambda: matrix_chart(items, t), cache_key=("prio_matrix", stamp), key="prio_matrix")
+chart(lambda: matrix_chart(items, t), cache_key=("prio_matrix", journey_id, stamp, lang), key="prio_matrix")
 st.caption(t("prio.chart.help"))
 
 
