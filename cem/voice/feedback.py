@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlmodel import Session
 
 from cem.core import validation as v
@@ -221,6 +221,17 @@ def voices(session: Session, *, journey_id: int | None = None, start: date | Non
         found += [_complaint_voice(c, stage_of) for c in complaints]
     session.rollback()
     return sorted(found, key=lambda voice: (voice.received, voice.source == "feedback", voice.id), reverse=True)
+
+
+def stamp(session: Session) -> tuple:
+    """Changes whenever `voices` could: any feedback or complaint added, changed or removed."""
+    found = tuple(session.execute(select(
+        select(func.count(Feedback.id)).scalar_subquery(), select(func.max(Feedback.updated_at)).scalar_subquery(),
+        select(func.coalesce(func.sum(Feedback.version), 0)).scalar_subquery(),
+        select(func.count(Complaint.id)).scalar_subquery(), select(func.max(Complaint.updated_at)).scalar_subquery(),
+        select(func.coalesce(func.sum(Complaint.version), 0)).scalar_subquery())).one())
+    session.rollback()
+    return tuple(str(value) for value in found)
 
 
 def _within(query, model, journey_id: int | None, start: date | None, end: date | None):

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from cem.core import months
+from cem.core.db import get_engine, session_scope
 from cem.core.errors import CemError
 from cem.voice import analysis, charts as voice_charts, feedback
 from cem.voice.scores import LOW_COUNT
@@ -40,10 +41,20 @@ journey_id = left.selectbox(t("voice.filter_journey"), [0, *journeys], key=trans
 this_month = months.this_month()
 first, last = month_range("voice_period", months.between(months.add(this_month, -35), this_month), span=12,
                           where=right)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def voices(url: str, journey_id: int, first: str, last: str, stamp: tuple) -> list[feedback.Voice]:
+    """The period's voices, read once per change of the feedback or the complaints."""
+    with session_scope(get_engine(url)) as session:
+        return feedback.voices(session, journey_id=journey_id or None, start=months.first_day(first),
+                               end=months.last_day(last))
+
+
 with common.db() as session:
-    everything = feedback.voices(session, journey_id=journey_id or None, start=months.first_day(first),
-                                 end=months.last_day(last))
     extra = team_words(session)
+    stamp = feedback.stamp(session)
+everything = voices(common.database_url(), journey_id, first, last, stamp)
 channels = sorted({voice.channel for voice in everything if voice.channel})
 channel = st.selectbox(t("voice.filter_channel"), ["", *channels], key="voice_channel",
                        format_func=lambda c: c or t("customers.all")) if channels else ""

@@ -13,10 +13,11 @@ import streamlit as st
 
 from cem.core import i18n, months
 from cem.customers import complaints
-from cem.improvement import exec_charts, executive, indicators, measures_view, report
+from cem.improvement import exec_charts, executive, measures_view, report
 from cem.journey import charts, services
 from cem.core.db import get_engine, session_scope
 from ui import charts as ui_charts
+from ui import measures as ui_measures
 from ui import common, widgets
 
 common.ensure_entry_point()
@@ -52,13 +53,6 @@ def top_risks(url: str, journey_ids: tuple[int, ...], stamp: tuple, revisions: t
                                  "open": found.open, "customers": len(found.customers), "revenue": found.revenue,
                                  "vips": len(found.vips), "vip_revenue": found.vip_revenue})
     return sorted(rows, key=lambda r: (-r["revenue"], -r["complaints"]))[:count]
-
-
-@st.cache_resource(max_entries=16, show_spinner=False)
-def measure_summary(url: str, journey_ids: tuple[int, ...], wanted: tuple[str, ...], stamp: tuple, today: date):
-    """The measures at four levels over the months shown, once per change of what they are worked out from."""
-    with session_scope(get_engine(url)) as session:
-        return indicators.level_summary(session, list(wanted), journey_ids=journey_ids, today=today)
 
 
 def keep_valid(key: str, options: list, default: list) -> None:
@@ -146,10 +140,7 @@ if chosen_departments:
 head.markdown("**" + notes[0] + "**" + ("  \n" + "  \n".join(notes[1:]) if notes[1:] else ""))
 
 report_lang, report_tr = lang, partial(i18n.t, lang=lang)
-with common.db() as session:
-    measures_stamp = indicators.values_stamp(session)
-measures = measure_summary(common.database_url(), journey_ids, tuple(months.between(first, last)), measures_stamp,
-                           date.today())
+measures = ui_measures.level_summary(months.between(first, last), journey_ids)
 
 
 def build_report() -> bytes:

@@ -13,6 +13,7 @@ from cem.core.errors import CemError
 from cem.core.models import DIRECTIONS, INDICATOR_LEVELS, IndicatorValue
 from cem.improvement import indicators, measures_view
 from ui import auth, common
+from ui import measures as ui_measures
 from ui.customer_widgets import translated
 
 common.ensure_entry_point()
@@ -25,9 +26,8 @@ wanted = months.between(months.add(this_month, -11), this_month)
 
 st.title(t("page.measures"))
 st.caption(t("measure.intro"))
-with common.db() as session:
-    levels = indicators.level_summary(session, wanted)
-    library = [m for level in indicators.library(session) for m in level.indicators]
+levels = ui_measures.level_summary(wanted)
+library = [status.indicator for level in levels for status in level.measures]
 
 for summary in levels:
     st.subheader(measures_view.level_title(summary, t), anchor=False)
