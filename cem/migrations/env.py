@@ -5,6 +5,7 @@ from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
 import cem.core.models  # noqa: F401  (registers the tables)
+from cem.kb import outside_the_models
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -15,6 +16,7 @@ def run(connection) -> None:
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
+        include_object=outside_the_models,  # the knowledge base's search indexes (migration 0011)
     )
     with context.begin_transaction():
         context.run_migrations()
