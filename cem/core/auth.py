@@ -41,6 +41,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "meeting.record": frozenset({"admin", "lead", "editor"}),
     "customers.edit": frozenset({"admin", "lead"}),  # billing imports, VIP rules, profiles, contacts
     "complaints.record": frozenset({"admin", "lead", "editor"}),  # the service team takes complaints
+    "kb.edit": frozenset({"admin", "lead", "editor"}),  # the knowledge base's questions and answers
+    # Using it: "asked again", helpful votes, searches that found nothing. Front-line staff may have
+    # viewer accounts; these record how the answers serve, they change no answer.
+    "kb.use": frozenset({"admin", "lead", "editor", "viewer"}),
     "users.manage": frozenset({"admin"}),
     "backup": frozenset({"admin"}),
 }
