@@ -224,12 +224,15 @@ def voices(session: Session, *, journey_id: int | None = None, start: date | Non
 
 
 def stamp(session: Session) -> tuple:
-    """Changes whenever `voices` could: any feedback or complaint added, changed or removed."""
+    """Changes whenever `voices` or `needing_follow_up` could: any feedback,
+    complaint or follow-up added, changed or removed."""
     found = tuple(session.execute(select(
         select(func.count(Feedback.id)).scalar_subquery(), select(func.max(Feedback.updated_at)).scalar_subquery(),
         select(func.coalesce(func.sum(Feedback.version), 0)).scalar_subquery(),
         select(func.count(Complaint.id)).scalar_subquery(), select(func.max(Complaint.updated_at)).scalar_subquery(),
-        select(func.coalesce(func.sum(Complaint.version), 0)).scalar_subquery())).one())
+        select(func.coalesce(func.sum(Complaint.version), 0)).scalar_subquery(),
+        select(func.count(FollowUp.id)).scalar_subquery(),
+        select(func.coalesce(func.sum(FollowUp.version), 0)).scalar_subquery())).one())
     session.rollback()
     return tuple(str(value) for value in found)
 

@@ -51,6 +51,12 @@ def voices(url: str, journey_id: int, first: str, last: str, stamp: tuple) -> li
                                end=months.last_day(last))
 
 
+@st.cache_resource(max_entries=16, show_spinner=False)
+def waiting_list(url: str, journey_id: int, stamp: tuple) -> list[feedback.Voice]:
+    with session_scope(get_engine(url)) as session:
+        return feedback.needing_follow_up(session, journey_id=journey_id or None)
+
+
 with common.db() as session:
     extra = team_words(session)
     stamp = feedback.stamp(session)
@@ -158,8 +164,7 @@ with tab_words:
         st.info(t("voice.no_words_found"))
 
 with tab_waiting:
-    with common.db() as session:
-        waiting = feedback.needing_follow_up(session, journey_id=journey_id or None)
+    waiting = waiting_list(common.database_url(), journey_id, stamp)
     if waiting:
         st.warning(counted("voice.waiting", len(waiting)), icon="📞")
         st.dataframe(pd.DataFrame({
