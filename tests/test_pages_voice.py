@@ -175,3 +175,13 @@ def test_past_imports_are_listed_and_undone_from_the_import_page(app_db):
     assert not at.exception and not at.error
     with db_session(app_db) as session:
         assert session.get(FeedbackImport, batch.id) is None
+
+
+def test_the_board_shows_each_pain_points_voices_and_the_newest_words(app_db):
+    at, places = opened(app_db)
+    with db_session(app_db) as session:
+        detractor = session.execute(select(Feedback).where(Feedback.nps == 0)).scalars().one()
+        feedback.voice_to_pain_point(session, source="feedback", item_id=detractor.id, user="admin")
+    at.switch_page("pages/journey/board.py").run()
+    cards = " ".join(m.value for m in at.markdown)
+    assert i18n.t("board.voices.one", "en", n=1) in cards and "“ใบแจ้งหนี้มาช้ามากทุกเดือน”" in cards

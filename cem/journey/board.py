@@ -45,7 +45,11 @@ def emotion_text(now: int | None, target: int | None, tr: Callable[..., str]) ->
     return f"{tr('board.emotion')}: {face_now} → {face_target}"
 
 
-def step_markdown(view: StepView, label: str, tr: Callable[..., str], *, show_resolved: bool = True) -> str:
+def step_markdown(view: StepView, label: str, tr: Callable[..., str], *, show_resolved: bool = True,
+                  voices: dict | None = None) -> str:
+    """A sub-step's card; `voices` (cem.voice.feedback.pain_point_voices)
+    adds under each pain point how many customers raised it and the newest
+    of their words."""
     step = view.step
     lines = [f"**{label} {esc(step.name)}**"]
     details = [f"📍 {esc(step.touchpoint)}" if step.touchpoint else "",
@@ -58,6 +62,10 @@ def step_markdown(view: StepView, label: str, tr: Callable[..., str], *, show_re
         mark = "✅" if pain.status == "resolved" else SEVERITY_MARKS.get(pain.severity, "•")
         done = "~~" if pain.status == "resolved" else ""
         lines.append(f"- {mark} {done}{esc(pain.text)}{done} ({tr('board.severity', n=pain.severity)})")
+        said = (voices or {}).get(pain.id)
+        if said:
+            quote = f" “{esc(said.quotes[0][:90])}”" if said.quotes else ""
+            lines.append(f"    - 🗣️ {tr('board.voices.' + ('one' if said.count == 1 else 'many'), n=said.count)}{quote}")
         for measure in view.measures.get(pain.id, []):
             lines.append(f"    - {KIND_ICONS.get(measure.kind, '•')} {tr('kind.' + measure.kind)}: "
                          f"{esc(measure.text)}")

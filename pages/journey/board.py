@@ -3,7 +3,9 @@ pain points, measures and ideas; large enough for a projector. Each card
 takes a new pain point, measure or idea in one line (type, Enter, saved)."""
 import streamlit as st
 
+from cem.core.db import get_engine, session_scope
 from cem.journey import services
+from cem.voice import feedback
 from cem.journey.board import risk_markdown, stage_markdown, step_markdown
 from cem.core.errors import CemError
 from cem.core.i18n import t as translate
@@ -23,17 +25,21 @@ QUICK_KINDS = ("pain", *MEASURE_KINDS, "idea")
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def board_cards(url: str, journey_id: int, revision: int, lang: str,
-                show_resolved: bool) -> list[tuple[str, list[tuple[int, str]]]]:
+def board_cards(url: str, journey_id: int, revision: int, lang: str, show_resolved: bool,
+                voices_stamp: tuple) -> list[tuple[str, list[tuple[int, str]]]]:
     """Per stage: its heading and (sub-step id, card) pairs, as Markdown,
-    built once per revision and language."""
+    built once per revision, language and change of the voices."""
     tree = common.journey_tree(journey_id)
+    with session_scope(get_engine(url)) as session:
+        voices = feedback.pain_point_voices(session, [p.id for _, step in tree.all_steps() for p in step.pain_points],
+                                            quotes=1)
 
     def tr(key, **params):
         return translate(key, lang, **params)
 
     return [(stage_markdown(stage, number, tr),
-             [(view.step.id, step_markdown(view, f"{number}.{step_no}", tr, show_resolved=show_resolved))
+             [(view.step.id, step_markdown(view, f"{number}.{step_no}", tr, show_resolved=show_resolved,
+                                           voices=voices))
               for step_no, view in enumerate(stage.steps, start=1)])
             for number, stage in enumerate(tree.stages, start=1)]
 
@@ -131,7 +137,10 @@ if not tree.stages:
     st.info(t("editor.add_stage_first"))
     st.stop()
 
-stages = board_cards(common.database_url(), journey_id, tree.journey.revision, common.lang(), show_resolved)
+with common.db() as session:
+    voices_stamp = feedback.stamp(session)
+stages = board_cards(common.database_url(), journey_id, tree.journey.revision, common.lang(), show_resolved,
+                     voices_stamp)
 stage_ids = [stage.stage.id for stage in tree.stages]
 for first in range(0, len(stages), per_row):
     row = zip(st.columns(per_row, border=True), stages[first:first + per_row], stage_ids[first:first + per_row])
