@@ -139,6 +139,16 @@ def test_english_typing_errors_are_forgiven(session):
     assert found(session, "xylophone") == []
 
 
+def test_quotes_operators_and_wildcards_in_a_query_are_only_text(session):
+    """What the search languages read as syntax (quotes, OR, *, %, _, backslashes) is searched as typed."""
+    refund = add(session, "It's a 100% refund: the customer's money back")
+    for query in ["it's", "100%", '"refund" OR 1=1 --', "refund*", "money_back", "back\\slash", "NEAR(refund)",
+                  "'' | !refund & :*"]:
+        hits = found(session, query)
+        assert hits in ([], [refund]), query
+    assert found(session, "customer's money")[:1] == [refund]
+
+
 def test_drafts_are_found_only_by_those_who_ask_for_them(session):
     """A draft is hidden from a published-only search and shown to the editors' search."""
     draft = add(session, "ค่าติดตั้งเน็ตบ้านเท่าไหร่", publish=False)

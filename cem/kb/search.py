@@ -89,7 +89,6 @@ class Term:
     word: str
     weight: float
     parts: tuple[str, ...]  # the dictionary words it is made of (Thai), or ()
-    common: bool  # found in too many questions to look for candidates by it
     unknown: bool  # in no question: a typing error, if it is English
     stop: bool = False  # a stop word
 
@@ -255,7 +254,7 @@ def search(session: Session, query: str, *, limit: int = 10, published_only: boo
     for token in tokens:
         df = found_in[token]
         weight = math.log(1 + (total - df + 0.5) / (df + 0.5)) * (STOP_WORD_WEIGHT if token in stop else 1.0)
-        terms.append(Term(token, weight, split[token], token in common, df == 0, token in stop))
+        terms.append(Term(token, weight, split[token], df == 0, token in stop))
     rows = backend.candidates(terms, common, published_only)
     hits = []
     for row in rows:
@@ -324,6 +323,7 @@ class _Backend:
             if _typo(term):
                 searched += self.similar_words(term.word)
         sql, params = self.found(list(dict.fromkeys(searched)), _substrings(terms, common))
+        # Drafts are dropped after the indexes picked their best: the team keeps few of them.
         published = " AND state = 'published'" if published_only else ""
         return self.session.execute(text(
             f"SELECT id, question, category, state, search_text FROM kbquestion WHERE id IN ({sql}){published}"),
