@@ -49,6 +49,7 @@ bench: $(BIN)/activate
 	$(BIN)/python bench/bench_sessions.py
 	$(BIN)/python bench/bench_browser.py
 	$(BIN)/python bench/bench_customers.py
+	$(BIN)/python bench/bench_kb.py
 
 ## Four pages on a journey 8 times the large one, against the large one.
 bench-growth: $(BIN)/activate

@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any, Callable
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 from sqlmodel import Session, SQLModel
 
 import cem
@@ -30,6 +30,8 @@ from cem.core.models import CareAction, ChangeLog, Complaint, Customer
 from cem.customers import analysis, billing, care, complaints, profile, vip
 from cem.core.models import Feedback, FeedbackImport, FollowUp, TextWord
 from cem.voice import feedback, survey_import
+from cem.kb import questions as kb
+from cem.core.models import KbQuestion
 from cem.journey.services import WRITE_SERVICES, RowChanges
 
 # Import every module of the app, so every write service has registered itself.
@@ -79,6 +81,8 @@ class World:
     survey: Any  # survey_import.CheckedSurvey: one answer not imported yet
     survey_import: int  # an import of another answer
     word: int  # one of the team's own words
+    question: int  # a draft knowledge-base question, its words not indexed yet
+    published_question: int
 
 
 def build_world(session: Session) -> World:
@@ -122,10 +126,15 @@ def build_world(session: Session) -> World:
                                                 user=BUILDER).id
     feedback.add_team_words(session, words=[f"word{next(_worlds)}"], user=BUILDER)
     word = session.execute(select(TextWord.id).order_by(TextWord.id.desc())).scalars().first()
+    question = kb.create_question(session, question="บิลไม่มา", answer="ดูในแอป", user=BUILDER).id
+    session.execute(update(KbQuestion).where(KbQuestion.id == question).values(search_text=""))
+    session.commit()  # as written before it was searchable: reindex_questions has words to write
+    published_question = kb.create_question(session, question="เน็ตล่ม", answer="ปิดเปิดเราเตอร์", user=BUILDER).id
+    kb.publish_question(session, question_id=published_question, version=1, user=BUILDER)
     return World(j, stage, other_stage, binned_stage, step, other_step, binned_step, pain, other_pain, measure,
                  idea, person, other_person, task, workbook, saved, bill_lines(session, "B"), bill_import, customer,
                  duplicate.id, contact, complaint, cared, indicator, voice, follow_up, survey_answer(session, "T"),
-                 survey_done, word)
+                 survey_done, word, question, published_question)
 
 
 _worlds = itertools.count(1)
@@ -158,6 +167,24 @@ def current(session: Session, model, item_id: int) -> int:
 Call = Callable[[Session, World, str], Any]
 # One valid call per service: (session, world, acting user) -> the call.
 CALLS: dict[str, Call] = {
+    # The knowledge base.
+    "create_question": lambda s, w, u: kb.create_question(s, question="ผ่อนได้กี่เดือน", user=u),
+    "update_question": lambda s, w, u: kb.update_question(s, question_id=w.question, version=None,
+                                                          answer="ดาวน์โหลดในแอป", user=u),
+    "publish_question": lambda s, w, u: kb.publish_question(s, question_id=w.question, version=None, user=u),
+    "unpublish_question": lambda s, w, u: kb.unpublish_question(s, question_id=w.published_question, version=None,
+                                                                user=u),
+    "mark_reviewed": lambda s, w, u: kb.mark_reviewed(s, question_id=w.question, version=None,
+                                                      day=date(2026, 3, 1), user=u),
+    "link_steps": lambda s, w, u: kb.link_steps(s, question_id=w.question, step_ids=[w.step], user=u),
+    "delete_question": lambda s, w, u: kb.delete_question(s, question_id=w.question, user=u),
+    "reindex_questions": lambda s, w, u: kb.reindex_questions(s, user=u),
+    "asked_again": lambda s, w, u: kb.asked_again(s, question_id=w.question, user=u),
+    "vote": lambda s, w, u: kb.vote(s, question_id=w.question, helpful=True, user=u),
+    "record_miss": lambda s, w, u: kb.record_miss(s, query="ผ่อนกี่เดือน", user=u),
+    "voice_to_question": lambda s, w, u: feedback.voice_to_question(s, source="feedback", item_id=w.voice, user=u),
+    "link_voice_question": lambda s, w, u: feedback.link_voice_question(s, source="feedback", item_id=w.voice,
+                                                                        question_id=w.question, user=u),
     "create_journey": lambda s, w, u: services.create_journey(s, name="New", user=u),
     "update_journey": lambda s, w, u: services.update_journey(s, journey_id=w.journey, name="Renamed",
                                                               description="Changed", user=u),

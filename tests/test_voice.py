@@ -291,3 +291,17 @@ def test_unknown_customer_codes_and_bad_sentiments_are_refused_with_their_cell(s
     checked = survey_import.check_rows(session, sheet, mapping)
     assert [(r.row, r.column, r.code) for r in checked.refused] == [
         (2, "รหัสลูกค้า", "voice.problem.customer"), (3, "ความรู้สึก", "voice.problem.sentiment")]
+
+
+def test_a_voice_becomes_a_draft_question_it_counts_for_once_in_one_step(session, places):
+    from cem.core.models import KbQuestion
+    from cem.kb import questions as kb
+    item = feedback.record_feedback(session, received=date.today(), text="ทำไม  ใบแจ้งหนี้\nไม่มา", nps=2, user=USER)
+    question = feedback.voice_to_question(session, source="feedback", item_id=item.id, version=item.version,
+                                          user=USER)
+    assert (question.question, question.state) == ("ทำไม ใบแจ้งหนี้ ไม่มา", "draft")
+    assert session.get(Feedback, item.id).kb_question_id == question.id
+    assert [(a.question_id, a.feedback) for a in kb.top_20(session, date.today(), date.today())] == [(question.id, 1)]
+    with pytest.raises(ConflictError):
+        feedback.voice_to_question(session, source="feedback", item_id=item.id, user=USER)
+    assert count(session, KbQuestion) == 1

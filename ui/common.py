@@ -22,6 +22,7 @@ from cem.core.db import get_engine, migrate, session_scope
 from cem.core.errors import CemError
 from cem.customers.billing import seed_sample_billing
 from cem.improvement import indicators
+from cem.kb.sample import seed_sample_kb
 from cem.voice.sample import seed_sample_feedback
 from cem.journey.templates import seed_sample_journey
 from cem.core.text import escape_markdown
@@ -61,6 +62,7 @@ def _prepare_database(url: str) -> None:
         if config.seed_sample() and seed_sample_journey(session) is not None:  # a new workspace
             seed_sample_billing(session)
             seed_sample_feedback(session)
+            seed_sample_kb(session)
         indicators.seed_library(session, examples=config.seed_sample())
 
 

@@ -128,14 +128,10 @@ def _question(voice: feedback.Voice, questions: dict[int, str]) -> None:
         _run(lambda s: feedback.link_voice_question(s, source=voice.source, item_id=voice.id, version=voice.version,
                                               question_id=None if chosen == NONE else chosen, user=common.user()),
              t("voice.loop.question_linked"))
-    if right.button(t("voice.loop.new_question"), key=f"{key}_new", icon="➕", disabled=not voice.text.strip()):
-        from cem.kb import questions as kb  # the knowledge base's own services
-
-        def make(session):
-            question = kb.create_question(session, question=voice.text[:500], user=common.user())
-            feedback.link_voice_question(session, source=voice.source, item_id=voice.id, question_id=question.id,
-                                   user=common.user())
-        _run(make, t("voice.loop.question_made"))
+    if right.button(t("voice.loop.new_question"), key=f"{key}_new", icon="➕",
+                    disabled=not voice.text.strip() or voice.kb_question_id is not None):
+        _run(lambda s: feedback.voice_to_question(s, source=voice.source, item_id=voice.id, version=voice.version,
+                                                  user=common.user()), t("voice.loop.question_made"))
 
 
 def _follow_up(voice: feedback.Voice, today: date) -> None:

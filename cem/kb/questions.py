@@ -128,6 +128,16 @@ def create_question(session: Session, *, question: str, phrasings="", answer: st
                     category: str = "", tags="", owner_id: int | None = None, reviewed_on: date | None = None,
                     user: str) -> KbQuestion:
     """A new question, as a draft (publish_question makes it public)."""
+    item = new_question(session, question=question, phrasings=phrasings, answer=answer, problem=problem,
+                        category=category, tags=tags, owner_id=owner_id, reviewed_on=reviewed_on, user=user)
+    session.commit()
+    return item
+
+
+def new_question(session: Session, *, question: str, phrasings="", answer: str = "", problem: str = "",
+                 category: str = "", tags="", owner_id: int | None = None, reviewed_on: date | None = None,
+                 user: str) -> KbQuestion:
+    """create_question in the caller's transaction (the caller checks the role and commits)."""
     clean = v.clean_row({"question": question, "phrasings": phrasings, "answer": answer, "problem": problem,
                          "category": category, "tags": tags}, FIELDS)
     _check_owner(session, owner_id)
@@ -137,7 +147,6 @@ def create_question(session: Session, *, question: str, phrasings="", answer: st
     session.add(item)
     session.flush()
     _log(session, item, "create", user, new=_values(item))
-    session.commit()
     return item
 
 

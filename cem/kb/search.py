@@ -48,9 +48,9 @@ from sqlalchemy import bindparam, text
 from sqlmodel import Session
 
 from cem.core.db import is_sqlite
-# _dictionary: the same dictionary words() cuts with (PyThaiNLP's and the team's words), to find
+# dictionary(): the same dictionary words() cuts with (PyThaiNLP's and the team's words), to find
 # the parts of a word; cem.voice.words has no public name for it.
-from cem.voice.words import _dictionary, stopwords, team_words, words
+from cem.voice.words import dictionary, stopwords, team_words, words
 
 MAX_QUERY = 200  # characters of a query that are read
 CANDIDATES = 40  # from each index
@@ -110,7 +110,7 @@ def parts(word: str, extra: frozenset[str] = frozenset()) -> tuple[str, ...]:
     (ใบแจ้งหนี้: ใบ แจ้ง หนี้); () if it is not made of dictionary words."""
     if len(word) < 4 or not _THAI.search(word):
         return ()
-    return tuple(dict.fromkeys(_fewest_pieces(word, _dictionary(extra))))
+    return tuple(dict.fromkeys(_fewest_pieces(word, dictionary(extra))))
 
 
 def _fewest_pieces(word: str, dictionary) -> list[str]:

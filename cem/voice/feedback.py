@@ -338,6 +338,26 @@ def question_choices(session: Session) -> dict[int, str]:
     return {question_id: text[:80] for question_id, text in rows}
 
 
+@write_service("kb.edit")
+def voice_to_question(session: Session, *, source: str, item_id: int, version: int | None = None,
+                      user: str) -> KbQuestion:
+    """A draft knowledge-base question in the voice's words, and the voice
+    linked to it (it counts towards the question's Top-20 place): one
+    transaction."""
+    from cem.kb.questions import new_question  # the knowledge base reads this module's words
+
+    item = _item(session, source, item_id)
+    if item.kb_question_id is not None:
+        raise ConflictError("voice.err.already_question")
+    words = " ".join(item.text.split())[:500]
+    if not words:
+        raise ValidationError("voice.err.no_text")
+    question = new_question(session, question=words, user=user)
+    _linked(session, item, source, "kb_question_id", question.id, version, user)
+    session.commit()
+    return question
+
+
 # ---------------------------------------------------------------- follow-ups
 
 

@@ -42,7 +42,8 @@ def fold(text: str) -> str:
 
 
 @lru_cache(maxsize=8)
-def _dictionary(extra: frozenset[str]):
+def dictionary(extra: frozenset[str]):
+    """The words Thai is cut into: PyThaiNLP's, a few it lacks, and `extra` (the team's)."""
     return dict_trie(set(thai_words()) | EXTRA_THAI_WORDS | set(extra))
 
 
@@ -58,7 +59,7 @@ def words(text: str, extra: Iterable[str] = ()) -> list[str]:
         return []
     if not _THAI.search(folded):  # no Thai: no dictionary needed
         return re.findall(r"\w+", folded)
-    tokens = word_tokenize(folded, custom_dict=_dictionary(frozenset(extra)), engine="newmm", keep_whitespace=False)
+    tokens = word_tokenize(folded, custom_dict=dictionary(frozenset(extra)), engine="newmm", keep_whitespace=False)
     found = []
     for token in tokens:
         token = token.strip()
