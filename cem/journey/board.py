@@ -65,7 +65,8 @@ def step_markdown(view: StepView, label: str, tr: Callable[..., str], *, show_re
         said = (voices or {}).get(pain.id)
         if said:
             quote = f" “{esc(said.quotes[0][:90])}”" if said.quotes else ""
-            lines.append(f"    - 🗣️ {tr('board.voices.' + ('one' if said.count == 1 else 'many'), n=said.count)}{quote}")
+            voices_key = "board.voices.one" if said.count == 1 else "board.voices.many"
+            lines.append(f"    - 🗣️ {tr(voices_key, n=said.count)}{quote}")
         for measure in view.measures.get(pain.id, []):
             lines.append(f"    - {KIND_ICONS.get(measure.kind, '•')} {tr('kind.' + measure.kind)}: "
                          f"{esc(measure.text)}")
