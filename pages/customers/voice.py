@@ -92,7 +92,8 @@ total = analysis.overall(found)
 cards = st.columns(4)
 for card, name in zip(cards, ("nps", "csat", "ces")):
     card.metric(t(f"voice.figure.{name}"), figure_text(total, name), help=t(f"voice.figure.{name}_help"))
-    card.caption(counted("voice.answers", total.answers(name)) + (" ⚠️" if total.few(name) else ""))
+    card.caption(counted("voice.answers", total.answers(name)) + (" ⚠️" if total.few(name) and total.answers(name)
+                                                                   else ""))
 cards[3].metric(t("voice.count"), f"{len(found):,}", help=t("voice.count_help"))
 if any(total.few(name) and total.answers(name) for name in ("nps", "csat", "ces")):
     st.caption(t("voice.few_warning", n=LOW_COUNT))
