@@ -12,7 +12,7 @@ from sqlmodel import func, select
 from cem.core import i18n
 from cem.core.auth import PermissionDenied
 from cem.core.errors import ConflictError, ImportFileError, NotFoundError, ValidationError
-from cem.core.models import ChangeLog, Complaint, Feedback, FeedbackImport, PainPoint, TextWord
+from cem.core.models import ChangeLog, Complaint, Feedback, FeedbackImport, KbQuestion, PainPoint, TextWord
 from cem.customers import complaints
 from cem.improvement import plan
 from cem.journey import services
@@ -305,3 +305,13 @@ def test_a_voice_becomes_a_draft_question_it_counts_for_once_in_one_step(session
     with pytest.raises(ConflictError):
         feedback.voice_to_question(session, source="feedback", item_id=item.id, user=USER)
     assert count(session, KbQuestion) == 1
+
+
+def test_a_word_of_the_teams_own_is_searched_whole_in_the_knowledge_base_at_once(session, places):
+    from cem.kb import questions as kb, search
+    made = kb.create_question(session, question="สมัครไฟเบอร์โปรแมกซ์ได้ที่ไหน", answer="ที่สาขา", user=USER)
+    kb.publish_question(session, question_id=made.id, version=made.version, user=USER)
+    feedback.add_team_words(session, words=["ไฟเบอร์โปรแมกซ์"], user=USER)
+    session.rollback()
+    assert "ไฟเบอร์โปรแมกซ์" in session.get(KbQuestion, made.id).search_text.split()
+    assert [hit.question_id for hit in search.search(session, "ไฟเบอร์โปรแมกซ์")][:1] == [made.id]

@@ -266,6 +266,13 @@ def reindex_questions(session: Session, *, user: str) -> int:
     changed) and build the search indexes anew; the number of questions
     whose words changed. Not a change of their content: not logged,
     versions kept."""
+    changed = reindex(session)
+    session.commit()
+    return changed
+
+
+def reindex(session: Session) -> int:
+    """reindex_questions in the caller's transaction (the caller commits)."""
     extra = team_words(session)
     changed = 0
     for item in session.execute(select(KbQuestion)).scalars():
@@ -276,7 +283,6 @@ def reindex_questions(session: Session, *, user: str) -> int:
         changed += item.search_text != before
     session.flush()
     search.rebuild_index(session)
-    session.commit()
     return changed
 
 

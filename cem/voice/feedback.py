@@ -487,11 +487,22 @@ def add_team_words(session: Session, *, words: list[str], user: str) -> int:
         session.add(TextWord(word=word, created_by=user))
         known.add(word)
         added += 1
+    if added:
+        _reindex_questions(session)
     session.commit()
     return added
 
 
+def _reindex_questions(session: Session) -> None:
+    """The knowledge base is cut into words with the team's words: cut it again, in this transaction."""
+    from cem.kb.questions import reindex  # the knowledge base reads this module's words
+
+    session.flush()
+    reindex(session)
+
+
 @write_service("map.edit")
 def remove_team_word(session: Session, *, word_id: int, user: str) -> None:
-    session.execute(delete(TextWord).where(TextWord.id == word_id))
+    if session.execute(delete(TextWord).where(TextWord.id == word_id)).rowcount:
+        _reindex_questions(session)
     session.commit()
