@@ -90,5 +90,5 @@ def test_the_rule_covers_every_table_that_points_at_a_customer():
     the rule reads the foreign keys from the models, none is listed by hand."""
     pointing = {table.name for table in SQLModel.metadata.sorted_tables
                 for key in table.foreign_keys if key.column.table.name == "customer"}
-    assert pointing == {"bill", "vipchange", "contact", "complaint", "careaction"}
+    assert pointing == {"bill", "vipchange", "contact", "complaint", "careaction", "feedback"}
     assert {table.name for table in billing.tables_using_customers()} == pointing
