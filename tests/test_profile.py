@@ -394,7 +394,7 @@ def test_merging_moves_bills_contacts_complaints_care_and_vip_history_then_remov
     version = fresh(session, Customer, a).version
     totals = count(session, Bill), count(session, Contact), count(session, Complaint)
     moved = profile.merge_customers(session, keep_id=a, merge_id=a2, user=USER)
-    assert moved == {"bills": 2, "contacts": 1, "complaints": 1, "care": 1, "vip_changes": 1}
+    assert moved == {"bills": 2, "contacts": 1, "complaints": 1, "care": 1, "vip_changes": 1, "feedback": 0}
     assert fresh(session, Customer, a2) is None
     assert [rows_of(session, model, a) for model in (Bill, Contact, Complaint, CareAction, VipChange)] == [
         3, 2, 1, 1, 1]
@@ -458,3 +458,27 @@ def test_merging_in_a_duplicate_marked_out_by_hand_leaves_no_vip(session, custom
     profile.merge_customers(session, keep_id=a, merge_id=a2, user=USER)
     kept = fresh(session, Customer, a)
     assert (kept.vip_hand, kept.vip) == ("out", False)
+
+
+def test_merging_moves_every_table_that_points_at_a_customer():
+    """A table added later that points at customers is moved by a merge too
+    (feedback once lost its customer: the duplicate's rows were emptied)."""
+    from sqlmodel import SQLModel
+    pointing = {table.name for table in SQLModel.metadata.sorted_tables
+                for key in table.foreign_keys if key.column.table.name == "customer"}
+    assert {model.__tablename__ for model, _ in profile.MERGED} == pointing
+
+
+def test_merging_keeps_the_duplicates_feedback_on_the_record_kept(session):
+    from datetime import date
+    from cem.core.models import Customer, Feedback
+    from cem.voice import feedback
+    kept, duplicate = Customer(code="M1", name="Keep", created_by="t"), Customer(code="M2", name="Dup", created_by="t")
+    session.add_all([kept, duplicate])
+    session.commit()
+    said = feedback.record_feedback(session, received=date(2026, 11, 3), text="ดีมาก", csat=5,
+                                    customer_id=duplicate.id, user="lead")
+    moved = profile.merge_customers(session, keep_id=kept.id, merge_id=duplicate.id, user="lead")
+    assert moved["feedback"] == 1
+    session.rollback()
+    assert session.get(Feedback, said.id).customer_id == kept.id

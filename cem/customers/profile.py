@@ -24,7 +24,7 @@ from cem.core.auth import find_user
 from cem.core.reads import detached
 from cem.core.errors import ConflictError, NotFoundError, ValidationError
 from cem.core.models import (CONTACT_CHANNELS, CUSTOMER_KINDS, Bill, CareAction, ChangeLog, Complaint, Contact,
-                             Customer, Person, VipChange, utcnow)
+                             Customer, Feedback, Person, VipChange, utcnow)
 from cem.customers import vip
 from cem.customers.pareto import analyse
 from cem.journey.services import write_service
@@ -291,16 +291,22 @@ def class_history(session: Session, customer_id: int, *, years: list[int]) -> li
 MERGE_FILLS = ("segment", "owner_id", "service_style", "service_tags")
 
 
+# Every table that points at a customer, with the name its count is given
+# under (tests/test_profile.py checks that none is missing).
+MERGED = ((Bill, "bills"), (Contact, "contacts"), (Complaint, "complaints"), (CareAction, "care"),
+          (VipChange, "vip_changes"), (Feedback, "feedback"))
+
+
 @write_service("customers.edit")
 def merge_customers(session: Session, *, keep_id: int, merge_id: int, user: str) -> dict[str, int]:
-    """Move `merge_id`'s bills, contacts, complaints, care actions and VIP
-    history to `keep_id`, then remove `merge_id`; logged. How many of each moved."""
+    """Move `merge_id`'s bills, contacts, complaints, care actions, VIP
+    history and feedback to `keep_id`, then remove `merge_id`; logged. How
+    many of each moved."""
     if keep_id == merge_id:
         raise ValidationError("profile.err.merge_same")
     keep, merged = _customer(session, keep_id), _customer(session, merge_id)
     moved = {}
-    for model, name in ((Bill, "bills"), (Contact, "contacts"), (Complaint, "complaints"),
-                        (CareAction, "care"), (VipChange, "vip_changes")):
+    for model, name in MERGED:
         moved[name] = session.execute(update(model).where(model.customer_id == merge_id)
                                       .values(customer_id=keep_id)).rowcount
     # What the kept record says stands; what only the duplicate knew fills
