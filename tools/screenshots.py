@@ -12,7 +12,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tools.serve import chromium_args, chromium_path, running_app, wait_for_app  # noqa: E402
 
 PAGES = ["", "map_editor", "board", "tasks", "monthly", "meetings", "people", "executive", "cycle", "insights",
-         "activity", "excel", "admin", "pareto", "vip", "profile", "complaints", "bills"]
+         "activity", "excel", "admin", "pareto", "vip", "profile", "complaints", "bills", "priorities", "measures",
+         "voice", "knowledge", "voice_import"]
+if len(sys.argv) > 2:  # python tools/screenshots.py OUT_DIR PAGE...: only those pages
+    PAGES = sys.argv[2:]
 ADMIN, PASSWORD = "admin", "screenshot-admin"
 
 
@@ -53,4 +56,4 @@ def main(out_dir: str = "screenshots/tmp") -> None:
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:])
+    main(*sys.argv[1:2])

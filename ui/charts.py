@@ -35,8 +35,10 @@ def _spec(cache_key: tuple, _build: Callable[[], go.Figure]) -> dict:
 
 
 def chart(build: Callable[[], go.Figure], *, cache_key: tuple, key: str, config: dict | None = None,
-          where=None) -> None:
+          where=None, on_select: str | Callable[[], None] = "ignore", selection_mode=("points", "box", "lasso")):
     """st.plotly_chart(build(), key=key, config=config), with the figure
     built only when `cache_key` has not been drawn before. `cache_key` must
-    name everything the figure depends on; read-only, shared by all."""
-    (where or st).plotly_chart(_Finished(_spec((key, *cache_key), build)), key=key, config=config)
+    name everything the figure depends on; read-only, shared by all. With
+    `on_select`, points can be picked on the chart (see st.plotly_chart)."""
+    return (where or st).plotly_chart(_Finished(_spec((key, *cache_key), build)), key=key, config=config,
+                                      on_select=on_select, selection_mode=selection_mode)

@@ -41,6 +41,22 @@ class TableForm:
         st.session_state.pop(self.key, None)
         st.session_state[f"{self.name}_epoch"] = self._epoch + 1
 
+    def put(self, changes: dict[Any, dict[str, Any]]) -> None:
+        """Set values in drawn rows from outside the grid (points picked on
+        a chart), kept like typed ones; the grid is drawn again with them.
+        Call it from a callback, before the page draws the table."""
+        if not changes:
+            return
+        self._keep_typed()  # what was typed in the grid so far stays
+        drawn = {row["id"]: row for row in st.session_state.get(f"{self.name}_snapshot") or []}
+        drafts = self.drafts()
+        for row_id, values in changes.items():
+            if row_id in drawn:
+                drafts[row_id] = {**{c: drawn[row_id][c] for c in self.editable}, **drafts.get(row_id, {}), **values}
+        st.session_state.pop(f"{self.name}_snapshot", None)
+        st.session_state.pop(self.key, None)
+        st.session_state[f"{self.name}_epoch"] = self._epoch + 1
+
     def _keep_typed(self) -> None:
         """on_change: copy the grid's edits into the drafts, by row id."""
         snapshot = st.session_state.get(f"{self.name}_snapshot") or []

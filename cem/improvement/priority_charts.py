@@ -33,6 +33,11 @@ def _spread(items: list[PriorityItem]) -> dict[tuple[str, int], tuple[float, flo
     return points
 
 
+def point_id(item: PriorityItem) -> str:
+    """What a picked point carries back: the item's row id on the page."""
+    return f"{item.kind}:{item.id}"
+
+
 def matrix_chart(items: list[PriorityItem], tr: Translate) -> go.Figure:
     points = _spread(items)
     figure = go.Figure()
@@ -46,7 +51,7 @@ def matrix_chart(items: list[PriorityItem], tr: Translate) -> go.Figure:
             continue
         figure.add_trace(go.Scatter(
             x=[points[(i.kind, i.id)][0] for i in these], y=[points[(i.kind, i.id)][1] for i in these],
-            mode="markers", name=tr(f"prio.kind.{kind}"),
+            mode="markers", name=tr(f"prio.kind.{kind}"), customdata=[point_id(i) for i in these],
             marker={"size": 14, "color": ["white" if i.planned else COLOURS[kind] for i in these],
                     "line": {"color": COLOURS[kind], "width": 2}},
             text=[f"{_plain(shorten(i.text, 70))}<br>{_plain(i.stage_name)} › {_plain(i.step_name)}<br>"

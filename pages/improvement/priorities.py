@@ -11,7 +11,7 @@ from cem.core.errors import CemError
 from cem.core.text import shorten
 from cem.core.db import get_engine, session_scope
 from cem.improvement import indicators, plan, priorities
-from cem.improvement.priority_charts import matrix_chart
+from cem.improvement.priority_charts import matrix_chart, point_id
 from ui import auth, common
 from ui.charts import chart
 from ui.table_form import TableForm
@@ -46,12 +46,32 @@ if not items:
     st.info(t("prio.none"))
     st.stop()
 
-chart(lambda: matrix_chart(items, t), cache_key=("prio_matrix", journey_id, stamp, lang), key="prio_matrix")
-st.caption(t("prio.chart.help"))
+may_estimate, may_plan = auth.allowed("map.edit"), auth.allowed("plan.edit")
+editable = (["effort", "impact_by_hand"] if may_estimate else []) + (["pick", "tier", "fix"] if may_plan else [])
+table = TableForm(f"prio_table_{journey_id}", editable=editable,
+                  dtypes={"id": "string", "pick": "boolean", "tier": "Int64", "fix": "string", "effort": "Int64",
+                          "impact_by_hand": "Int64"})
+PICKED_ON_MATRIX = f"prio_matrix_picked_{journey_id}"
+
+
+def picked_on_matrix() -> None:
+    """The points picked on the matrix tick their rows' pick box; points
+    left out of a new pick are unticked again."""
+    points = st.session_state[f"prio_matrix_{journey_id}"].selection.points
+    now = {point["customdata"] for point in points if isinstance(point.get("customdata"), str)}
+    before = st.session_state.get(PICKED_ON_MATRIX, set())
+    table.put({row_id: {"pick": True} for row_id in now - before}
+              | {row_id: {"pick": False} for row_id in before - now})
+    st.session_state[PICKED_ON_MATRIX] = now
+
+
+chart(lambda: matrix_chart(items, t), cache_key=("prio_matrix", stamp, lang), key=f"prio_matrix_{journey_id}",
+      on_select=picked_on_matrix if may_plan else "ignore")
+st.caption(t("prio.chart.help") + (" " + t("prio.chart.pick") if may_plan else ""))
 
 
 def row(item: priorities.PriorityItem) -> dict:
-    return {"id": f"{item.kind}:{item.id}", "pick": False, "tier": None, "fix": "",
+    return {"id": point_id(item), "pick": False, "tier": None, "fix": "",
             "text": shorten(item.text, 90), "kind": t(f"prio.kind.{item.kind}"),
             "where": f"{item.stage_name} › {item.step_name}", "impact": item.impact.value,
             "computed": item.impact.computed, "impact_by_hand": item.impact.by_hand, "effort": item.effort,
@@ -65,11 +85,6 @@ def state(item: priorities.PriorityItem) -> str:
     return t("prio.needs_fix") if item.kind == "painpoint" and item.measures == 0 else ""
 
 
-may_estimate, may_plan = auth.allowed("map.edit"), auth.allowed("plan.edit")
-editable = (["effort", "impact_by_hand"] if may_estimate else []) + (["pick", "tier", "fix"] if may_plan else [])
-table = TableForm(f"prio_table_{journey_id}", editable=editable,
-                  dtypes={"id": "string", "pick": "boolean", "tier": "Int64", "fix": "string", "effort": "Int64",
-                          "impact_by_hand": "Int64"})
 columns = {
     "text": st.column_config.TextColumn(t("prio.col.item"), width="large", pinned=True),
     "impact": st.column_config.NumberColumn(t("prio.col.impact"), help=t("prio.formula")),
@@ -90,7 +105,7 @@ columns = {
 }
 drafts = table.show([row(item) for item in items], columns=columns, container=st.container(key="prio_box"))
 st.caption(t("prio.how_tasks"))
-by_id = {f"{item.kind}:{item.id}": item for item in items}
+by_id = {point_id(item): item for item in items}
 
 
 def save_estimates() -> None:
@@ -121,6 +136,7 @@ def plan_picked() -> None:
         common.show_error(error)
         return
     table.clear()
+    st.session_state.pop(PICKED_ON_MATRIX, None)
     common.saved(t("prio.planned_message", n=len(made), month=months.label(next_month, lang)))
 
 

@@ -131,20 +131,22 @@ def test_a_detractors_words_go_from_a_survey_to_next_months_plan(page, loop, tmp
     top = cells(page)
     assert top[:3] == ["1", DETRACTOR, "1"]
 
-    # 6. From the matrix into next month's plan, with the fix typed beside it.
+    # 6. Picked on the matrix (a click on its point ticks its row), the fix typed beside it in the table.
     nav(page, "page.priorities")
+    point = page.locator("[data-testid='stPlotlyChart'] .scatterlayer .trace .point").first
+    point.scroll_into_view_if_needed()
+    spot = point.bounding_box()
+    page.mouse.click(spot["x"] + spot["width"] / 2, spot["y"] + spot["height"] / 2)
+    page.wait_for_timeout(300)
+    wait_for_app(page)
     grid = page.locator(".st-key-prio_box [data-testid='stDataFrame']")
     grid.scroll_into_view_if_needed()
     box = grid.locator("canvas").first.bounding_box()
     page.mouse.click(box["x"] + FIRST_COLUMN_X, box["y"] + ROW_HEIGHT * 1.5)
     page.wait_for_timeout(200)
-    for _ in range(3):  # item, impact, effort, then "plan it"
+    for _ in range(5):  # impact, effort, "plan it" (ticked by the matrix), the commitment (the first tier), the fix
         page.keyboard.press("Tab")
         page.wait_for_timeout(100)
-    page.keyboard.press("Space")  # tick
-    page.wait_for_timeout(300)
-    page.keyboard.press("Tab")
-    page.keyboard.press("Tab")  # past the commitment: the journey's first tier is used
     page.keyboard.press("Enter")  # open the fix cell's editor
     page.wait_for_timeout(200)
     page.keyboard.type("ให้ใบแจ้งหนี้ขึ้นในแอปก่อนวันครบกำหนด 7 วัน", delay=10)
