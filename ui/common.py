@@ -298,13 +298,36 @@ def local_time(moment) -> str:
 # value in session state before the widget is drawn does.
 
 
+CHOICE_LANGS = "ui_choice_langs"  # widget key -> the language it was last drawn in
+
+
+def translated(key: str) -> str:
+    """The key of a select box or radio whose labels are translated
+    (format_func): key=translated("care_kind").
+
+    Streamlit keeps such a widget's choice as the label the browser shows,
+    and a keyed widget stays the same widget when its labels change. After
+    a language switch the browser would go on showing the old language's
+    label, and send it back on the next rerun, where it matches no label
+    and the choice falls back to the first option. So when the language
+    changed since the widget was last drawn, its choice (read as it was
+    stored) is set again, and the browser is sent the new language's label."""
+    current = lang()
+    drawn = st.session_state.setdefault(CHOICE_LANGS, {})
+    if drawn.get(key, current) != current and key in st.session_state:
+        st.session_state[key] = st.session_state[key]
+    drawn[key] = current
+    return key
+
+
 def start(key: str, value, *, saved=None) -> str:
     """A widget's key; the widget starts at `value`, and goes back to it
-    when `saved` (what the value was read from) changes."""
+    when `saved` (what the value was read from) changes. Its choice also
+    survives a language switch when its labels are translated (translated())."""
     if key not in st.session_state or st.session_state.get(f"{key}_seen") != saved:
         st.session_state[key] = value
     st.session_state[f"{key}_seen"] = saved
-    return key
+    return translated(key)
 
 
 KEPT_TYPES = (str, int, float, date, list, tuple, type(None))

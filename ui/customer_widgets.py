@@ -1,6 +1,6 @@
 """Pickers the customers' pages share: a customer found by code or name, a
 sub-step (or a pain point) of a journey's map, a person of the directory;
-select boxes and radios whose labels are translated; counts in words."""
+counts in words."""
 from __future__ import annotations
 
 import streamlit as st
@@ -14,28 +14,6 @@ from ui import common
 from ui.day_field import day_field
 
 NONE = 0  # "none chosen" in pickers over ids
-CHOICE_LANGS = "ui_choice_langs"  # widget key -> the language it was last drawn in
-
-
-def translated(key: str) -> str:
-    """The key of a select box or radio whose labels are translated
-    (format_func): key=translated("care_kind").
-
-    Streamlit keeps such a widget's choice as the label the browser shows,
-    and a keyed widget stays the same widget when its labels change. After
-    a language switch the browser would go on showing the old language's
-    label, and send it back on the next rerun, where it matches no label
-    and the choice falls back to the first option. So when the language
-    changed since the widget was last drawn, its choice (read as it was
-    stored) is set again, and the browser is sent the new language's label."""
-    lang = common.lang()
-    drawn = st.session_state.setdefault(CHOICE_LANGS, {})
-    if drawn.get(key, lang) != lang and key in st.session_state:
-        st.session_state[key] = st.session_state[key]
-    drawn[key] = lang
-    return key
-
-
 def counted(key: str, n: int, **params) -> str:
     """The message for a count: `key.one` when n is 1, else `key.many`
     (the Thai texts of both are the same)."""
@@ -144,7 +122,8 @@ def complaint_form(name: str, *, customer_id: int | None = None, today) -> None:
     left, middle, right = st.columns(3)
     severity = left.slider(t("complaint.field.severity"), SEVERITY_MIN, SEVERITY_MAX, 3, key=f"{form}_severity",
                            help=t("complaint.field.severity_help"))
-    channel = middle.selectbox(t("complaint.field.channel"), COMPLAINT_CHANNELS, key=translated(f"{form}_channel"),
+    channel = middle.selectbox(t("complaint.field.channel"), COMPLAINT_CHANNELS,
+                               key=common.translated(f"{form}_channel"),
                                format_func=lambda c: t(f"complaint.channel.{c}"))
     with right:
         received = day_field(t("complaint.field.received"), key=f"{form}_received", start=today,

@@ -9,7 +9,7 @@ import streamlit as st
 from cem.core import months
 from cem.customers import analysis
 from ui import common
-from ui.customer_widgets import translated
+from ui.common import translated
 
 
 def month_range(key: str, all_months: list[str], *, span: int = 12, end_back: int = 0, where=None,

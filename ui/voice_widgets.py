@@ -13,8 +13,8 @@ from cem.core.models import SENTIMENTS, SEVERITY_MAX, SEVERITY_MIN, VOICE_KINDS
 from cem.customers import complaints
 from cem.voice import feedback
 from ui import auth, common
-from ui.customer_widgets import (NONE, counted, customer_picker, journey_choices, person_picker, step_picker,
-                                 translated)
+from ui.customer_widgets import NONE, counted, customer_picker, journey_choices, person_picker, step_picker
+from ui.common import translated
 from ui.day_field import day_field
 
 AUTO = ""  # the sentiment picker's "from the scores"

@@ -10,7 +10,8 @@ from cem.core.errors import CemError, ImportFileErrors
 from cem.core.text import safe_file_name
 from cem.customers import billing, export
 from ui import auth, common, widgets
-from ui.customer_widgets import counted, translated
+from ui.customer_widgets import counted
+from ui.common import translated
 from ui.periods import moment_text
 
 common.ensure_entry_point()

@@ -12,8 +12,8 @@ from cem.core.models import COMPLAINT_STATUSES, SEVERITY_MAX, SEVERITY_MIN
 from cem.customers import analysis, complaints
 from cem.improvement import plan
 from ui import auth, common
-from ui.customer_widgets import (complaint_form, counted, journey_choices, person_picker, step_choices, step_picker,
-                                 translated)
+from ui.customer_widgets import complaint_form, counted, journey_choices, person_picker, step_choices, step_picker
+from ui.common import translated
 
 common.ensure_entry_point()
 

@@ -13,7 +13,8 @@ from cem.kb import questions as kb
 from cem.kb import search, sheet
 from cem.core.text import safe_file_name
 from ui import auth, common
-from ui.customer_widgets import counted, journey_choices, person_picker, step_choices, translated
+from ui.customer_widgets import counted, journey_choices, person_picker, step_choices
+from ui.common import translated
 from ui.periods import moment_text
 
 common.ensure_entry_point()

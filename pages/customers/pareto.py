@@ -8,7 +8,8 @@ from cem.core.text import safe_file_name
 from cem.customers import analysis, charts, export, vip
 from ui import charts as ui_charts
 from ui import common, periods
-from ui.customer_widgets import counted, translated
+from ui.customer_widgets import counted
+from ui.common import translated
 
 common.ensure_entry_point()
 

@@ -13,7 +13,8 @@ from cem.improvement import plan
 from ui import auth, common
 from ui import charts as ui_charts
 from ui.customer_widgets import (complaint_form, customer_picker, journey_choices, person_picker, step_choices,
-                                 step_picker, translated)
+                                 step_picker)
+from ui.common import translated
 from ui.periods import moment_text, year_text
 from ui.day_field import day_field
 

@@ -9,7 +9,8 @@ from cem.core import months
 from cem.core.errors import CemError, ConflictError
 from cem.customers import analysis, care, profile, vip
 from ui import auth, common, periods
-from ui.customer_widgets import counted, profile_link, translated
+from ui.customer_widgets import counted, profile_link
+from ui.common import translated
 from ui.day_field import day_field
 
 common.ensure_entry_point()

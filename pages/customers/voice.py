@@ -15,7 +15,8 @@ from cem.voice.scores import LOW_COUNT
 from cem.voice.words import team_words
 from ui import auth, common
 from ui.charts import chart
-from ui.customer_widgets import counted, journey_choices, step_choices, translated
+from ui.customer_widgets import counted, journey_choices, step_choices
+from ui.common import translated
 from ui.periods import month_range
 from ui.voice_widgets import close_the_loop, feedback_form
 

@@ -10,7 +10,8 @@ from cem.core.models import FEEDBACK_KINDS
 from cem.customers import billing
 from cem.voice import survey_import
 from ui import auth, common, widgets
-from ui.customer_widgets import counted, journey_choices, step_choices, translated
+from ui.customer_widgets import counted, journey_choices, step_choices
+from ui.common import translated
 from ui.periods import moment_text
 
 common.ensure_entry_point()

@@ -39,7 +39,7 @@ with add:
                                  help=t("auth.username_help"))
         name = st.text_input(t("auth.display_name"), key="admin_new_name", max_chars=200)
         email = st.text_input(t("admin.email"), key="admin_new_email", max_chars=200, help=t("admin.email_help"))
-        role = st.selectbox(t("admin.role"), ROLES, format_func=role_label.get, key="admin_new_role")
+        role = st.selectbox(t("admin.role"), ROLES, format_func=role_label.get, key=common.translated("admin_new_role"))
         password = st.text_input(t("auth.password"), type="password", key="admin_new_password",
                                  help=t("auth.password_help", min=accounts.MIN_PASSWORD_LENGTH))
         if st.form_submit_button(t("admin.add_user"), type="primary", key="admin_add"):

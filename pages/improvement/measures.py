@@ -14,7 +14,7 @@ from cem.core.models import DIRECTIONS, INDICATOR_LEVELS, IndicatorValue
 from cem.improvement import indicators, measures_view
 from ui import auth, common
 from ui import measures as ui_measures
-from ui.customer_widgets import translated
+from ui.common import translated
 
 common.ensure_entry_point()
 

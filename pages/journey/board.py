@@ -92,7 +92,7 @@ def save_quick_entry(step_id: int) -> None:
 def quick_entry(container, view: services.StepView) -> None:
     tr = common.translator()  # labels in this run's language, whenever they are asked for
     # A select box, not buttons: it fits the narrowest board column.
-    kind = container.selectbox(t("board.quick.kind"), QUICK_KINDS, key="board_quick_kind",
+    kind = container.selectbox(t("board.quick.kind"), QUICK_KINDS, key=common.translated("board_quick_kind"),
                                format_func=lambda k: tr(f"board.quick.kind.{k}"))
     if kind in MEASURE_KINDS:
         if not view.pain_points:
