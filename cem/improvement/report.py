@@ -63,10 +63,13 @@ class Card:
     trend: list[float | None] = field(default_factory=list)
 
 
-def _on_target_text(k: Kpis, tr: Translate) -> str:
+NOTHING = "—"  # a card's value when there is nothing to count: words would not fit its big type
+
+
+def _on_target_text(k: Kpis, tr: Translate, *, card: bool = False) -> str:
     """"3 of 6": the count is the headline (every task weighs the same)."""
     if not k.committed_tasks:
-        return tr("exec.kpi.none_committed")
+        return NOTHING if card else tr("exec.kpi.none_committed")
     return tr("exec.kpi.on_target_value", n=k.on_target, m=k.committed_tasks)
 
 
@@ -79,19 +82,21 @@ def kpi_cards(summary: Summary, tr: Translate) -> list[Card]:
     share_change = delta(now.on_target_share, before.on_target_share)
     share_points = None if share_change is None else share_change * 100
     on_target = Card(
-        "on_target", tr("exec.kpi.on_target"), _on_target_text(now, tr),
+        "on_target", tr("exec.kpi.on_target"), _on_target_text(now, tr, card=True),
         None if share_points is None else tr(pp, value=_signed(share_points)), _sign(share_points), True,
         tr("fig.on_target_detail", share=_share(now.on_target_share), last=_on_target_text(before, tr))
-        if now.committed_tasks else tr("exec.kpi.last_month", value=_on_target_text(before, tr)),
+        if now.committed_tasks else f"{tr('exec.kpi.none_committed')} · "
+                                    f"{tr('exec.kpi.last_month', value=_on_target_text(before, tr))}",
         tr("exec.kpi.on_target_help"),
         [None if r.on_target_share is None else round(r.on_target_share * 100, 1) for r in series])
 
     change = delta(now.average_gain, before.average_gain)
     gained = Card(
         "gained", tr("exec.kpi.gained"),
-        tr("exec.kpi.none_committed") if now.average_gain is None else tr(pp, value=points(now.average_gain, signed=True)),
+        NOTHING if now.average_gain is None else tr(pp, value=points(now.average_gain, signed=True)),
         None if change is None else tr(pp, value=points(change, signed=True)), _sign(change, 1), True,
-        tr("exec.kpi.gained_avg", committed=points(now.average_tier)), tr("exec.kpi.gained_help"),
+        tr("exec.kpi.none_committed") if now.average_gain is None
+        else tr("exec.kpi.gained_avg", committed=points(now.average_tier)), tr("exec.kpi.gained_help"),
         [None if r.average_gain is None else round(r.average_gain, 1) for r in series])
 
     resolved = Card(
