@@ -146,3 +146,11 @@ def test_the_pareto_chart_groups_customers_past_sixty_bars():
     assert list(charts.pareto_chart(few, lambda key, **params: key).data[0].x) == ["1", "2", "3"]
     empty = charts.pareto_chart(analyse([], []), lambda key, **params: key)
     assert empty.layout.annotations[0].text == "customers.none_in_period"
+
+
+def test_the_ranked_lists_file_name_reads_its_months_in_the_persons_language():
+    from cem.customers.export import ranking_file_name
+
+    assert ranking_file_name("2025-12", "2026-11", "th") == "ลูกค้าเรียงตามรายได้ ธันวาคม 2568 – พฤศจิกายน 2569.xlsx"
+    assert ranking_file_name("2025-12", "2026-11", "en") == "customers by revenue December 2025 – November 2026.xlsx"
+    assert ranking_file_name("2026-11", "2026-11", "en") == "customers by revenue November 2026.xlsx"

@@ -10,7 +10,9 @@ import openpyxl
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from cem.core import months
 from cem.core.i18n import t
+from cem.core.text import safe_file_name
 from cem.customers.billing import Refusal
 from cem.journey.csv_export import looks_like_formula
 from cem.journey.excel import write_cell
@@ -18,6 +20,13 @@ from cem.customers.pareto import Pareto
 
 BAHT = '#,##0.00 "฿"'
 PERCENT = "0.00%"
+
+
+def ranking_file_name(first: str, last: str, lang: str) -> str:
+    """The ranked list's file name, its months as people read them in
+    `lang` (Buddhist-era years in Thai)."""
+    period = months.label(first, lang) + ("" if first == last else f" – {months.label(last, lang)}")
+    return safe_file_name(t("customers.ranking_file", lang, period=period), "xlsx", fallback="ranking")
 
 
 def table_xlsx(title: str, headings: Sequence[str], rows: Sequence[Sequence[Any]],

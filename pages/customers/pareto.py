@@ -4,7 +4,6 @@ import pandas as pd
 import streamlit as st
 
 from cem.core import months
-from cem.core.text import safe_file_name
 from cem.customers import analysis, charts, export, vip
 from ui import charts as ui_charts
 from ui import common, periods
@@ -116,7 +115,6 @@ st.dataframe(pd.DataFrame({
 if result.customers > SHOWN:
     st.caption(t("customers.shown_top", shown=f"{SHOWN:,}", n=f"{result.customers:,}"))
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-period_name = f"{first}_{last}" if first != last else first
 st.download_button(t("customers.ranking_download"), data=lambda: export.ranking_xlsx(result, names, lang),
-                   file_name=safe_file_name(t("customers.ranking_file", period=period_name), "xlsx", fallback="ranking"),
+                   file_name=export.ranking_file_name(first, last, lang),
                    mime=XLSX, key="customers_ranking_download", on_click="ignore", icon="⬇️")
