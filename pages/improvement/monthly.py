@@ -206,6 +206,34 @@ open_rows = [r for r in rows if r.task.status in plan.OPEN_STATUSES and r.task.s
 committed_ids = {r.task.id for r in committed}  # rows compare by value: look them up by id
 candidates = committed + [r for r in open_rows if r.task.id not in committed_ids]
 
+# ---------------------------------------------------------------- the journey's tiers
+# Above the tabs, so always drawn: the browser drops what is typed in a box
+# the moment its tab closes, before the box has sent it (a tab clicked
+# straight after typing).
+st.markdown(t("plan.monthly.tiers_now", tiers=" · ".join(f"{tier}%" for tier in tiers)))
+if may_plan:
+    with st.expander(t("plan.monthly.tiers_change"), icon="⚙️"):
+        tiers_now = ", ".join(str(tier) for tier in tiers)
+        tiers_form = common.form_state(f"monthly_tiers_{journey_id}", tiers_now)
+        with st.container(border=False, key="monthly_tiers_form"):
+            new_tiers = st.text_input(t("plan.col.tiers"), max_chars=40, help=t("plan.monthly.tiers_help"),
+                                      key=common.start("monthly_tiers", tiers_form["opened"],
+                                                       saved=tiers_form["opened"]))
+            save_tiers = st.button(t("common.save"), icon="💾", key="monthly_tiers_save")
+        if save_tiers:
+            try:
+                with common.db() as session:
+                    plan.set_tiers(session, journey_id=journey_id, tiers=new_tiers,
+                                   expected=tiers_form["expected"], user=user)
+            except ConflictError as error:
+                common.form_conflict(f"monthly_tiers_{journey_id}", tiers_now, error, "monthly_tiers")
+            except CemError as error:
+                common.show_error(error)
+            else:
+                common.form_restart(f"monthly_tiers_{journey_id}")
+                common.flash(t("common.saved"))
+                st.rerun()
+
 # Only the open tab runs (on_change="rerun"): the three together cost a large
 # journey's plan twice the time of one. What is typed in a grid is kept by
 # its TableForm, as across a page change.
@@ -213,35 +241,11 @@ candidates = committed + [r for r in open_rows if r.task.id not in committed_ids
 tab_names = [t("plan.monthly.tab_plan"), t("plan.monthly.tab_check_in"), t("plan.monthly.tab_evaluation")]
 tab_plan, tab_check_in, tab_evaluation = common.lazy_tabs(tab_names, "monthly_tabs",
                                                           default=1 if may_check_in and not may_plan else 0,
-                                                          kept=[("monthly_tiers",), (), ("monthly_eval_by",)])
+                                                          kept=[(), (), ("monthly_eval_by",)])
 
 # ---------------------------------------------------------------- 1. planning: a tier per task
 if tab_plan.open:
     with tab_plan:
-        st.markdown(t("plan.monthly.tiers_now", tiers=" · ".join(f"{tier}%" for tier in tiers)))
-        if may_plan:
-            with st.expander(t("plan.monthly.tiers_change"), icon="⚙️"):
-                tiers_now = ", ".join(str(tier) for tier in tiers)
-                tiers_form = common.form_state(f"monthly_tiers_{journey_id}", tiers_now)
-                with st.container(border=False, key="monthly_tiers_form"):
-                    new_tiers = st.text_input(t("plan.col.tiers"), max_chars=40, help=t("plan.monthly.tiers_help"),
-                                              key=common.start("monthly_tiers", tiers_form["opened"],
-                                                               saved=tiers_form["opened"]))
-                    save_tiers = st.button(t("common.save"), icon="💾", key="monthly_tiers_save")
-                if save_tiers:
-                    try:
-                        with common.db() as session:
-                            plan.set_tiers(session, journey_id=journey_id, tiers=new_tiers,
-                                           expected=tiers_form["expected"], user=user)
-                    except ConflictError as error:
-                        common.form_conflict(f"monthly_tiers_{journey_id}", tiers_now, error, "monthly_tiers")
-                    except CemError as error:
-                        common.show_error(error)
-                    else:
-                        common.form_restart(f"monthly_tiers_{journey_id}")
-                        common.flash(t("common.saved"))
-                        st.rerun()
-
         if not candidates:
             st.info(t("plan.monthly.no_tasks", month=month_label(month)))
             st.page_link("pages/improvement/tasks.py", label=t("page.tasks"), icon="✅")
