@@ -56,6 +56,21 @@ def test_every_cell_reads_as_the_rules_say(name, seed):
             assert (type(mine), mine) == (type(rule), rule), f"{name} of {value!r}"
 
 
+@pytest.mark.parametrize("name", ["customer_code", "customer_name", "number", "service", "segment"])
+@pytest.mark.parametrize("odd", [None, "", "   ", "x" * 201, " padded ", "\u00a0ก\u00a0"])
+def test_a_column_of_texts_only_reads_as_the_rules_say(name, odd):
+    """All texts: taken whole when every one passes, else cell by cell."""
+    rng = random.Random(hash((name, odd)) & 0xFFFF)
+    raw = [f"{rng.choice(['C', 'ลูกค้า ', ' '])}{n:05d}" for n in range(3000)]
+    if odd is not None:
+        raw[rng.randrange(len(raw))] = odd
+    values, failed = billing._convert(name, raw, DAY_FIRST, TODAY)
+    problems = dict(failed)
+    for i, value in enumerate(raw):
+        mine = ("refused", problems[i].code) if i in problems else values[i]
+        assert mine == by_the_rules(name, value, DAY_FIRST), repr(value)
+
+
 def test_a_whole_number_of_satang_from_a_float_is_exact():
     """Amounts as Excel keeps them, up to and past the largest allowed."""
     rng = random.Random(7)
