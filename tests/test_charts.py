@@ -112,3 +112,16 @@ def test_the_pareto_chart_says_whether_a_bar_is_a_customer_or_a_group_of_custome
         assert figure.layout.xaxis.title.text == i18n.t("customers.chart.ranks", lang, size=3)
     assert list(figure.data[0].x[:2]) == ["1–3", "4–6"] and figure.data[0].x[-1] == "130"
     assert "group of 3 customers" in i18n.t("customers.chart.pareto_groups", "en", size=3)
+
+
+def test_a_board_card_shows_a_pain_points_voices_with_two_of_their_words(session, small_journey):
+    from cem.voice.feedback import PainVoices
+
+    tree = services.load_journey_tree(session, small_journey.id)
+    view = tree.stages[0].steps[0]
+    pain = view.pain_points[0]
+    said = PainVoices(4, ("ราคาไม่ชัด **เลย**", "เทียบแพ็กเกจไม่ได้", "โทรถามสามรอบ"))
+    card = step_markdown(view, "1.1", tr, voices={pain.id: said})
+    assert i18n.t("board.voices.many", "en", n=4) in card
+    assert "“ราคาไม่ชัด \\*\\*เลย\\*\\*”" in card and "“เทียบแพ็กเกจไม่ได้”" in card  # escaped, two of them
+    assert "โทรถามสามรอบ" not in card

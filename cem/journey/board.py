@@ -37,6 +37,9 @@ def stage_column_markdown(stage: StageView, number: int, tr: Callable[..., str],
     return "\n\n---\n\n".join(parts)
 
 
+QUOTES_ON_A_CARD = 2  # a card is a narrow column
+
+
 def emotion_text(now: int | None, target: int | None, tr: Callable[..., str]) -> str:
     if now is None and target is None:
         return ""
@@ -49,7 +52,7 @@ def step_markdown(view: StepView, label: str, tr: Callable[..., str], *, show_re
                   voices: dict | None = None) -> str:
     """A sub-step's card; `voices` (cem.voice.feedback.pain_point_voices)
     adds under each pain point how many customers raised it and the newest
-    of their words."""
+    of their words (QUOTES_ON_A_CARD of them)."""
     step = view.step
     lines = [f"**{label} {esc(step.name)}**"]
     details = [f"📍 {esc(step.touchpoint)}" if step.touchpoint else "",
@@ -64,9 +67,9 @@ def step_markdown(view: StepView, label: str, tr: Callable[..., str], *, show_re
         lines.append(f"- {mark} {done}{esc(pain.text)}{done} ({tr('board.severity', n=pain.severity)})")
         said = (voices or {}).get(pain.id)
         if said:
-            quote = f" “{esc(said.quotes[0][:90])}”" if said.quotes else ""
             voices_key = "board.voices.one" if said.count == 1 else "board.voices.many"
-            lines.append(f"    - 🗣️ {tr(voices_key, n=said.count)}{quote}")
+            lines.append(f"    - 🗣️ {tr(voices_key, n=said.count)}")
+            lines.extend(f"        - “{esc(quote[:90])}”" for quote in said.quotes[:QUOTES_ON_A_CARD])
         for measure in view.measures.get(pain.id, []):
             lines.append(f"    - {KIND_ICONS.get(measure.kind, '•')} {tr('kind.' + measure.kind)}: "
                          f"{esc(measure.text)}")
