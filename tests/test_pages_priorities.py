@@ -75,3 +75,16 @@ def test_an_effort_typed_is_saved(app_db):
     assert not at.exception and not at.error
     with db_session(app_db) as session:
         assert session.get(PainPoint, first.id).effort == 2
+
+
+@pytest.mark.parametrize("lang", i18n.LANGS)
+def test_the_plan_button_says_how_many_items_are_picked(app_db, lang):
+    at = open_page(PAGE, lang)
+    plan_button = next(b for b in at.button if b.key == "prio_plan")
+    assert i18n.t("prio.picked_n", lang, n=1) not in plan_button.label
+    at.session_state[editor_key(app_db)] = {"edited_rows": {0: {"pick": True}, 2: {"pick": True}},
+                                            "added_rows": [], "deleted_rows": []}
+    at.run()
+    plan_button = next(b for b in at.button if b.key == "prio_plan")
+    assert plan_button.label.endswith(i18n.t("prio.picked_n", lang, n=2))
+    assert not at.exception

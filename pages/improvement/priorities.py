@@ -143,6 +143,8 @@ def plan_picked() -> None:
 left, right = st.columns(2)
 if may_estimate and left.button(t("prio.save"), key="prio_save", icon="💾"):
     save_estimates()
-if may_plan and right.button(t("prio.plan_next_month") + f" ({months.label(next_month, lang)})", key="prio_plan",
-                             type="primary", icon="📅"):
+picked = sum(1 for row_id, values in drafts.items() if row_id in by_id and values.get("pick"))
+plan_label = t("prio.plan_next_month") + f" ({months.label(next_month, lang)})" + (
+    f" · {t('prio.picked_n', n=picked)}" if picked else "")
+if may_plan and right.button(plan_label, key="prio_plan", type="primary", icon="📅"):
     plan_picked()
