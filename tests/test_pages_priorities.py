@@ -88,3 +88,25 @@ def test_the_plan_button_says_how_many_items_are_picked(app_db, lang):
     plan_button = next(b for b in at.button if b.key == "prio_plan")
     assert plan_button.label.endswith(i18n.t("prio.picked_n", lang, n=2))
     assert not at.exception
+
+
+def test_a_row_ticked_does_not_write_back_the_effort_it_was_drawn_with(app_db):
+    """Ticking a row (in the table or on the matrix) drafts the whole row as drawn; saving the
+    estimates afterwards must not put back the effort someone else has set since."""
+    at = open_page(PAGE, "en")
+    tree = sample(app_db)
+    first = next(p for _, step in tree.all_steps() for p in step.pain_points if p.status != "resolved")
+    row = position(at, app_db, first.text)
+    at.session_state[editor_key(app_db)] = {"edited_rows": {row: {"pick": True}}, "added_rows": [],
+                                            "deleted_rows": []}
+    at.run()
+    with db_session(app_db) as session:
+        from cem.improvement import priorities
+
+        pain = session.get(PainPoint, first.id)
+        priorities.set_priority(session, journey_id=tree.journey.id, kind="painpoint", item_id=pain.id,
+                                version=pain.version, effort=4, impact_by_hand=None, user="admin")
+    at.button(key="prio_save").click().run()
+    assert not at.exception and not at.error
+    with db_session(app_db) as session:
+        assert session.get(PainPoint, first.id).effort == 4

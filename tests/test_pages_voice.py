@@ -84,6 +84,17 @@ def test_the_lead_sees_the_detractors_with_no_follow_up(app_db):
     assert any(i18n.t("voice.waiting.many", "en", n=2) in w.value for w in at.warning)
 
 
+def test_a_detractor_given_a_follow_up_leaves_the_leads_list_at_once(app_db):
+    """The list is cached by what it is read from (follow-ups too), not by the voices shown."""
+    at, _ = opened(app_db)
+    with db_session(app_db) as session:
+        detractor = session.execute(select(Feedback).where(Feedback.nps == 0)).scalars().one()
+        feedback.add_follow_up(session, source="feedback", item_id=detractor.id, owner_id=None, due=date.today(),
+                               user="admin")
+    at.run()
+    assert any(i18n.t("voice.waiting.one", "en", n=1) in w.value for w in at.warning), [w.value for w in at.warning]
+
+
 def test_a_voice_typed_in_the_quick_form_is_saved_with_its_sentiment_from_the_score(app_db):
     at = open_page(PAGE, "th")
     without_the_sample_voices(app_db)

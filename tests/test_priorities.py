@@ -326,3 +326,19 @@ def test_only_leads_and_administrators_plan_and_only_their_journeys_items(sessio
     assert priorities.plan_next_month(session, journey_id=world["journey"], month=MAY, user="admin",
                                       picks=[("idea", world["idea"], 10)])
     assert session.get(Idea, world["idea"]).effort is None
+
+
+def test_on_the_matrix_only_items_not_yet_planned_can_be_picked(session, world):
+    """A point carries its item's row id, so that clicking it ticks that row; a planned item's
+    point carries none, so a box drawn over it leaves it out."""
+    from cem.improvement.priority_charts import matrix_chart, point_id
+
+    priorities.plan_next_month(session, journey_id=world["journey"], month=MAY, user=USER,
+                               picks=[("idea", world["idea"], 20)])
+    items = priorities.matrix(session, world["journey"], today=TODAY)
+    figure = matrix_chart(items, lambda key, **params: i18n.t(key, "en", **params))
+    carried = {text: data for trace in figure.data for text, data in zip(trace.text, trace.customdata)}
+    for item in items:
+        data = next(d for text, d in carried.items() if text.startswith(item.text[:40]))
+        assert data == ("" if item.planned else point_id(item)), item.text
+    assert any(item.planned for item in items) and any(not item.planned for item in items)

@@ -13,7 +13,7 @@ def script():
     table = TableForm("tf", editable=["pick", "note"], dtypes={"id": "string", "pick": "boolean", "note": "string"})
     rows = [{"id": name, "pick": False, "note": "", "text": name} for name in ("a", "b", "c")]
     if st.button("pick b and c", key="put"):
-        table.put({"b": {"pick": True}, "c": {"pick": True}, "gone": {"pick": True}})
+        st.session_state["applied"] = table.put({"b": {"pick": True}, "c": {"pick": True}, "gone": {"pick": True}})
     if st.button("drop c", key="drop"):
         table.put({"c": {"pick": False}})
     st.session_state["shown"] = table.show(rows, columns={"text": None, "pick": None, "note": None})
@@ -34,7 +34,7 @@ def test_values_put_from_outside_join_what_was_typed():
     assert drafts["a"] == {"pick": False, "note": "typed in a"}
     assert drafts["b"] == {"pick": True, "note": "typed in b"}
     assert drafts["c"] == {"pick": True, "note": ""}
-    assert "gone" not in drafts  # a row that is not drawn is left alone
+    assert "gone" not in drafts and at.session_state["applied"] == {"b", "c"}  # a row not drawn is left alone
     # The grid is drawn again with them: the new snapshot holds the picks and the notes.
     snapshot = {row["id"]: row for row in at.session_state["tf_snapshot"]}
     assert (snapshot["b"]["pick"], snapshot["b"]["note"], snapshot["c"]["pick"]) == (True, "typed in b", True)

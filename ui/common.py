@@ -322,12 +322,19 @@ def translated(key: str) -> str:
 
 def start(key: str, value, *, saved=None) -> str:
     """A widget's key; the widget starts at `value`, and goes back to it
-    when `saved` (what the value was read from) changes. Its choice also
-    survives a language switch when its labels are translated (translated())."""
+    when `saved` (what the value was read from) changes."""
     if key not in st.session_state or st.session_state.get(f"{key}_seen") != saved:
         st.session_state[key] = value
     st.session_state[f"{key}_seen"] = saved
-    return translated(key)
+    return key
+
+
+def choice(key: str, value, *, saved=None) -> str:
+    """start() for a select box whose labels are translated, so that its
+    choice survives a language switch (translated()). Not for text boxes:
+    setting their value again would send the browser what was last sent
+    over what is typed in a form and not yet submitted."""
+    return translated(start(key, value, saved=saved))
 
 
 KEPT_TYPES = (str, int, float, date, list, tuple, type(None))

@@ -41,21 +41,26 @@ class TableForm:
         st.session_state.pop(self.key, None)
         st.session_state[f"{self.name}_epoch"] = self._epoch + 1
 
-    def put(self, changes: dict[Any, dict[str, Any]]) -> None:
+    def drawn(self) -> dict[Any, dict[str, Any]]:
+        """Row id -> the row as the grid last drew it (what the drafts were typed over)."""
+        return {row["id"]: row for row in st.session_state.get(f"{self.name}_snapshot") or []}
+
+    def put(self, changes: dict[Any, dict[str, Any]]) -> set:
         """Set values in drawn rows from outside the grid (points picked on
         a chart), kept like typed ones; the grid is drawn again with them.
-        Call it from a callback, before the page draws the table."""
-        if not changes:
-            return
+        Call it from a callback, before the page draws the table. The ids
+        of the rows set (a row not drawn is left out)."""
         self._keep_typed()  # what was typed in the grid so far stays
-        drawn = {row["id"]: row for row in st.session_state.get(f"{self.name}_snapshot") or []}
-        drafts = self.drafts()
-        for row_id, values in changes.items():
-            if row_id in drawn:
-                drafts[row_id] = {**{c: drawn[row_id][c] for c in self.editable}, **drafts.get(row_id, {}), **values}
-        st.session_state.pop(f"{self.name}_snapshot", None)
-        st.session_state.pop(self.key, None)
-        st.session_state[f"{self.name}_epoch"] = self._epoch + 1
+        drawn, drafts = self.drawn(), self.drafts()
+        applied = {row_id for row_id in changes if row_id in drawn}
+        for row_id in applied:
+            drafts[row_id] = {**{c: drawn[row_id][c] for c in self.editable}, **drafts.get(row_id, {}),
+                              **changes[row_id]}
+        if applied:
+            st.session_state.pop(f"{self.name}_snapshot", None)
+            st.session_state.pop(self.key, None)
+            st.session_state[f"{self.name}_epoch"] = self._epoch + 1
+        return applied
 
     def _keep_typed(self) -> None:
         """on_change: copy the grid's edits into the drafts, by row id."""

@@ -51,7 +51,8 @@ def matrix_chart(items: list[PriorityItem], tr: Translate) -> go.Figure:
             continue
         figure.add_trace(go.Scatter(
             x=[points[(i.kind, i.id)][0] for i in these], y=[points[(i.kind, i.id)][1] for i in these],
-            mode="markers", name=tr(f"prio.kind.{kind}"), customdata=[point_id(i) for i in these],
+            mode="markers", name=tr(f"prio.kind.{kind}"),
+            customdata=["" if i.planned else point_id(i) for i in these],  # a planned item is not picked again
             marker={"size": 14, "color": ["white" if i.planned else COLOURS[kind] for i in these],
                     "line": {"color": COLOURS[kind], "width": 2}},
             text=[f"{_plain(shorten(i.text, 70))}<br>{_plain(i.stage_name)} › {_plain(i.step_name)}<br>"

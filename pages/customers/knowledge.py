@@ -91,7 +91,8 @@ with tab_top:
         rows = [(a.question, texts[a.question_id].answer if a.question_id in texts else "", a.times) for a in top]
         st.download_button(t("kb_page.sheet_download"), data=lambda: sheet.top_20_sheet(
             rows, first=first, last=today, lang=lang, tr=t).encode("utf-8"), mime="text/html", icon="🖨️",
-            file_name=safe_file_name(t("kb_page.sheet_file", month=months.of(today)), "html", fallback="top-20"),
+            file_name=safe_file_name(t("kb_page.sheet_file", month=months.label(months.of(today), lang)), "html",
+                                     fallback="top-20"),
             key="kb_sheet", on_click="ignore", help=t("kb_page.sheet_help"))
 
 # ---------------------------------------------------------------- every question

@@ -136,13 +136,13 @@ with tab_stage:
 
 with tab_trend:
     per_month = analysis.by_month(found, first, last)
-    stamp = (journey_id, first, last, channel, lang, tuple((v.source, v.id, v.version) for v in found))
+    shown = (journey_id, first, last, channel, lang, tuple((v.source, v.id, v.version) for v in found))
     left, right = st.columns(2)
     for where, name in ((left, "nps"), (right, "csat"), (left, "ces")):
-        chart(lambda name=name: voice_charts.score_trend(per_month, name, t, lang), cache_key=("voice", name, stamp),
+        chart(lambda name=name: voice_charts.score_trend(per_month, name, t, lang), cache_key=("voice", name, shown),
               key=f"voice_trend_{name}", where=where)
     chart(lambda: voice_charts.word_of_mouth_chart(analysis.word_of_mouth(found, first, last), t, lang),
-          cache_key=("voice_wom", stamp), key="voice_wom", where=right)
+          cache_key=("voice_wom", shown), key="voice_wom", where=right)
     st.caption(t("voice.trend_help", n=LOW_COUNT))
 
 with tab_words:

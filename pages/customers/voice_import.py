@@ -147,7 +147,8 @@ def steps_step(sheet: billing.Sheet, mapping: survey_import.SurveyMapping, label
     for column in asked:
         widget_key = f"survey_step_{column}_{mapping.steps.get(column) or NO_STEP}"
         current = mapping.steps.get(column) or NO_STEP
-        st.selectbox(label(column), list(options), index=list(options).index(current) if current in options else 0,
+        st.selectbox(common.md(label(column)), list(options),
+                     index=list(options).index(current) if current in options else 0,
                      format_func=options.get, key=widget_key, on_change=step_chosen, args=(column, widget_key))
 
 

@@ -88,7 +88,7 @@ with left:
 measure = next(m for m in library if m.id == target_of)
 target_key = common.start(f"measures_target_{target_of}", "" if measure.target is None else f"{measure.target:g}",
                           saved=measure.version)
-target = right.text_input(t("measure.col.target") + f" ({measures_view.unit(measure, t)})", key=target_key,
+target = right.text_input(t("measure.col.target") + f" ({common.md(measures_view.unit(measure, t))})", key=target_key,
                           max_chars=30, help=t(f"measure.direction.{measure.direction}"))
 if st.button(t("measure.save_target"), key="measures_target_save", icon="🎯"):
     try:

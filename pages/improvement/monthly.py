@@ -196,7 +196,7 @@ def clean(value) -> str:
 # ---------------------------------------------------------------- the month
 planned_months = sorted({m for r in rows for m in r.figures.commitments})
 choices = sorted(set(months.between(months.add(this_month, -12), months.add(this_month, 12))) | set(planned_months))
-month = st.selectbox(t("plan.col.month"), choices, format_func=month_label, key=common.start("monthly_month", this_month))
+month = st.selectbox(t("plan.col.month"), choices, format_func=month_label, key=common.choice("monthly_month", this_month))
 if planned_months and planned_months[0] <= month:
     number = len(months.between(planned_months[0], month))
     st.caption(t("plan.monthly.month_number", n=number, first=month_label(planned_months[0])))

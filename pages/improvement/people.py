@@ -74,7 +74,7 @@ if may_edit:
             phone = left.text_input(t("plan.col.phone"), max_chars=50, key=common.start("people_add_phone", ""))
             email = right.text_input(t("plan.col.email"), max_chars=200, key=common.start("people_add_email", ""))
             username = left.selectbox(t("plan.col.username"), [""] + usernames, format_func=username_label,
-                                      key=common.start("people_add_username", ""), help=t("plan.people.username_help"))
+                                      key=common.choice("people_add_username", ""), help=t("plan.people.username_help"))
             added = st.form_submit_button(t("plan.people.add_button"), type="primary", key="people_add_submit")
         if added:
             try:
@@ -107,7 +107,7 @@ if may_edit:
                 new_email = right.text_input(t("plan.col.email"), max_chars=200,
                                              key=common.start("people_edit_email", person.email, saved=saved))
                 new_username = left.selectbox(t("plan.col.username"), options, format_func=username_label,
-                                              key=common.start("people_edit_username", person.username, saved=saved),
+                                              key=common.choice("people_edit_username", person.username, saved=saved),
                                               help=t("plan.people.username_help"))
                 active = right.checkbox(t("plan.table.active"), help=t("plan.people.active_help"),
                                         key=common.start("people_edit_active", person.active, saved=saved))
@@ -164,9 +164,9 @@ if may_edit and people:
         st.markdown(f"**{t('plan.team.edit')}**")
         left, right = st.columns(2)
         new_lead = left.selectbox(t("plan.role.lead"), [NOBODY] + choices, format_func=person_label,
-                                  key=common.start("people_team_lead", lead_id, saved=saved))
+                                  key=common.choice("people_team_lead", lead_id, saved=saved))
         new_secretary = right.selectbox(t("plan.role.secretary"), [NOBODY] + choices, format_func=person_label,
-                                        key=common.start("people_team_secretary", secretary_id, saved=saved))
+                                        key=common.choice("people_team_secretary", secretary_id, saved=saved))
         new_members = widgets.multiselect(t("plan.team.members"), choices, format_func=person_label,
                                           key=common.start("people_team_members", list(member_ids), saved=saved))
         save_team = st.form_submit_button(t("plan.team.save"), type="primary", icon="💾", key="people_team_save")

@@ -52,26 +52,34 @@ table = TableForm(f"prio_table_{journey_id}", editable=editable,
                   dtypes={"id": "string", "pick": "boolean", "tier": "Int64", "fix": "string", "effort": "Int64",
                           "impact_by_hand": "Int64"})
 PICKED_ON_MATRIX = f"prio_matrix_picked_{journey_id}"
+MATRIX_CACHE_KEY = ("prio_matrix", stamp, lang)  # a new key draws a new chart, with nothing selected on it
+
+
+def picked_before() -> set[str]:
+    """What the chart drawn now has selected, as this page last took it."""
+    kept = st.session_state.get(PICKED_ON_MATRIX)
+    return kept[1] if kept and kept[0] == MATRIX_CACHE_KEY else set()
 
 
 def picked_on_matrix() -> None:
     """The points picked on the matrix tick their rows' pick box; points
-    left out of a new pick are unticked again."""
+    left out of a new pick are unticked again. Points already planned carry
+    no id (priority_charts), so a box drawn over them leaves them out."""
     points = st.session_state[f"prio_matrix_{journey_id}"].selection.points
-    now = {point["customdata"] for point in points if isinstance(point.get("customdata"), str)}
-    before = st.session_state.get(PICKED_ON_MATRIX, set())
-    table.put({row_id: {"pick": True} for row_id in now - before}
-              | {row_id: {"pick": False} for row_id in before - now})
-    st.session_state[PICKED_ON_MATRIX] = now
+    now = {point["customdata"] for point in points if isinstance(point.get("customdata"), str) and point["customdata"]}
+    before = picked_before()
+    applied = table.put({row_id: {"pick": True} for row_id in now - before}
+                        | {row_id: {"pick": False} for row_id in before - now})
+    st.session_state[PICKED_ON_MATRIX] = (MATRIX_CACHE_KEY, (before & now) | (applied & now))
 
 
-chart(lambda: matrix_chart(items, t), cache_key=("prio_matrix", stamp, lang), key=f"prio_matrix_{journey_id}",
+chart(lambda: matrix_chart(items, t), cache_key=MATRIX_CACHE_KEY, key=f"prio_matrix_{journey_id}",
       on_select=picked_on_matrix if may_plan else "ignore")
 st.caption(t("prio.chart.help") + (" " + t("prio.chart.pick") if may_plan else ""))
 
 
 def row(item: priorities.PriorityItem) -> dict:
-    return {"id": point_id(item), "pick": False, "tier": None, "fix": "",
+    return {"id": point_id(item), "version": item.version, "pick": False, "tier": None, "fix": "",
             "text": shorten(item.text, 90), "kind": t(f"prio.kind.{item.kind}"),
             "where": f"{item.stage_name} › {item.step_name}", "impact": item.impact.value,
             "computed": item.impact.computed, "impact_by_hand": item.impact.by_hand, "effort": item.effort,
@@ -109,19 +117,25 @@ by_id = {point_id(item): item for item in items}
 
 
 def save_estimates() -> None:
-    """The efforts and impacts typed, each saved on the item's version as drawn."""
-    changed = [(by_id[row_id], values) for row_id, values in drafts.items() if row_id in by_id and (
-        values.get("effort") != by_id[row_id].effort or values.get("impact_by_hand") != by_id[row_id].impact.by_hand)]
+    """The efforts and impacts changed from what the table drew, each saved
+    on the item's version as drawn: a row ticked or typed in for another
+    column never writes back the estimate it was drawn with, and someone
+    else's newer estimate is refused, not overwritten."""
+    drawn = table.drawn()
+    changed = [(by_id[row_id], drawn[row_id], values) for row_id, values in drafts.items()
+               if row_id in by_id and row_id in drawn and any(
+                   values.get(column) != drawn[row_id][column] for column in ("effort", "impact_by_hand"))]
     try:
         with common.db() as session:
-            for item, values in changed:
+            for item, as_drawn, values in changed:
                 priorities.set_priority(session, journey_id=journey_id, kind=item.kind, item_id=item.id,
-                                        version=item.version, effort=values.get("effort"),
+                                        version=as_drawn["version"], effort=values.get("effort"),
                                         impact_by_hand=values.get("impact_by_hand"), user=user)
     except CemError as error:
         common.show_error(error)
         return
     table.clear()
+    st.session_state.pop(PICKED_ON_MATRIX, None)
     common.saved(t("prio.saved", n=len(changed)))
 
 

@@ -143,14 +143,14 @@ if tabs["all"].open is not False:  # None: every tab runs
                                       key=common.start("tasks_edit_title", task.title, saved=saved))
                 left, middle, right, far = st.columns(4)
                 owner_id = left.selectbox(t("plan.table.owner"), owner_choices(task.owner_id), format_func=person_label,
-                                          key=common.start("tasks_edit_owner", task.owner_id or NOBODY, saved=saved))
+                                          key=common.choice("tasks_edit_owner", task.owner_id or NOBODY, saved=saved))
                 choices = month_choices(task.start_month, task.due_month)
                 start_month = middle.selectbox(t("plan.col.start_month"), choices, format_func=month_label,
-                                               key=common.start("tasks_edit_start", task.start_month, saved=saved))
+                                               key=common.choice("tasks_edit_start", task.start_month, saved=saved))
                 due_month = right.selectbox(t("plan.col.due_month"), choices, format_func=month_label,
-                                            key=common.start("tasks_edit_due", task.due_month, saved=saved))
+                                            key=common.choice("tasks_edit_due", task.due_month, saved=saved))
                 status = far.selectbox(t("col.status"), TASK_STATUSES, format_func=lambda s: t(f"plan.status.{s}"),
-                                       key=common.start("tasks_edit_status", task.status, saved=saved))
+                                       key=common.choice("tasks_edit_status", task.status, saved=saved))
                 description = st.text_area(t("col.description"), max_chars=2000, height=68,
                                            key=common.start("tasks_edit_description", task.description, saved=saved))
                 save = st.button(t("common.save"), type="primary", icon="💾", key="tasks_edit_save")
@@ -219,7 +219,7 @@ if may_plan:
                            (src.partition(":")[0], int(src.partition(":")[2])) not in with_task]
                 # Starts at the first measure or idea that is not a task yet, and moves on once it is.
                 source = st.selectbox(t("plan.tasks.source"), sources, format_func=source_label,
-                                      key=common.start("tasks_new_source", sources[untaken[0]], saved=(step_id, untaken[0])))
+                                      key=common.choice("tasks_new_source", sources[untaken[0]], saved=(step_id, untaken[0])))
                 kind, _, number = source.partition(":")
                 new_keys = ("tasks_new_title", "tasks_new_description", "tasks_new_owner", "tasks_new_start",
                             "tasks_new_due")
@@ -233,12 +233,12 @@ if may_plan:
                                                key=common.start("tasks_new_description", ""))
                     left, middle, right = st.columns([2, 1, 1])
                     owner_id = left.selectbox(t("plan.table.owner"), owner_choices(), format_func=person_label,
-                                              key=common.start("tasks_new_owner", NOBODY), help=t("plan.tasks.owner_help"))
+                                              key=common.choice("tasks_new_owner", NOBODY), help=t("plan.tasks.owner_help"))
                     choices = month_choices()
                     start_month = middle.selectbox(t("plan.col.start_month"), choices, format_func=month_label,
-                                                   key=common.start("tasks_new_start", this_month))
+                                                   key=common.choice("tasks_new_start", this_month))
                     due_month = right.selectbox(t("plan.col.due_month"), choices, format_func=month_label,
-                                                key=common.start("tasks_new_due", months.add(this_month, 2)),
+                                                key=common.choice("tasks_new_due", months.add(this_month, 2)),
                                                 help=t("plan.tasks.due_help"))
                     created = st.button(t("plan.tasks.create"), type="primary", icon="➕",
                                                     key="tasks_new_submit")
@@ -315,7 +315,7 @@ if tabs["attention"].open is not False:  # None: every tab runs
     with tabs["attention"]:
         choices = month_choices()
         month = st.selectbox(t("plan.col.month"), choices, format_func=month_label,
-                             key=common.start("tasks_attention_month", this_month))
+                             key=common.choice("tasks_attention_month", this_month))
         overdue, off_target = plan.needs_attention(rows, month)
         st.markdown(f"**{t('plan.tasks.overdue', n=len(overdue))}**")
         if overdue:
