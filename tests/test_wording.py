@@ -122,7 +122,7 @@ def test_a_whole_journey_is_deleted_for_good_and_says_so():
 # Latin words a Thai reader meets as they are: names, file kinds, keys and
 # abbreviations. Any other English word in the Thai catalogue is a bug.
 LATIN_IN_THAI = {
-    "VIP", "Excel", "Enter", "Tab", "CEM", "xlsx", "xls", "ods", "csv", "CSV", "MB", "LINE", "JSON", "json", "ID",
+    "VIP", "Excel", "Enter", "Tab", "Shift", "CEM", "xlsx", "xls", "ods", "csv", "CSV", "MB", "LINE", "JSON", "json", "ID",
     "id", "SLA", "PDPA", "ABC", "PDF", "HTML", "UTF-", "true", "false", "null", "Pareto", "zip", "XML", "OpenID",
     "Connect",
     # the scores' standard abbreviations, and the names of survey and review services
